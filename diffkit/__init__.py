@@ -1,0 +1,105 @@
+"""diffkit: differentiation taught, measured and used.
+
+One function, written once with diffkit's elementary functions, is differentiated
+symbolically (SymPy), numerically (finite differences) and automatically (a tape-based
+reverse mode, and forward mode with dual numbers). The same autodiff engine drives a small
+PyTorch-compatible stack: ``import diffkit as torch`` runs PyTorch tutorial code.
+"""
+from . import _tensor_methods
+from ._dtypes import (  # noqa: A004
+    bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from ._size import Size
+from ._tensor_str import set_printoptions
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    Generator,
+    arange,
+    as_tensor,
+    bernoulli,
+    default_generator,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_rng_state,
+    initial_seed,
+    linspace,
+    logspace,
+    manual_seed,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .ops import *  # noqa: F401,F403 - the math, reduction, shape and indexing functions
+from .ops import abs, add, all, any, clamp, div, max, maximum, min, minimum, mul, neg, pow, round, sub, sum, where  # noqa: F401
+from .tensor import Tensor, device
+
+_tensor_methods.install()
+
+from . import autograd  # noqa: E402
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(x: Tensor) -> int:
+    return x.numel()
+
+
+def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    import numpy
+
+    return bool(numpy.allclose(numpy.asarray(a), numpy.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    import numpy
+
+    return tensor(numpy.isclose(numpy.asarray(a), numpy.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """True when both have the same shape and the same values."""
+    import numpy
+
+    return a.shape == b.shape and bool(numpy.array_equal(a._data, b._data))

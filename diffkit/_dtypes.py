@@ -1,0 +1,82 @@
+"""Data types: thin named wrappers over numpy dtypes that print as PyTorch's do."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:
+    """A diffkit dtype (``diffkit.float32`` ...): a name, a numpy dtype, and its kind."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_complex", "itemsize")
+
+    def __init__(self, name: str, np_dtype) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_complex = self.np.kind == "c"
+        self.itemsize = self.np.itemsize
+
+    def __repr__(self) -> str:
+        return f"diffkit.{self.name}"
+
+    def __reduce__(self):  # dtypes are singletons: copy.deepcopy keeps identity
+        return (_by_name, (self.name,))
+
+
+float16 = dtype("float16", np.float16)
+float32 = dtype("float32", np.float32)
+float64 = dtype("float64", np.float64)
+complex64 = dtype("complex64", np.complex64)
+complex128 = dtype("complex128", np.complex128)
+uint8 = dtype("uint8", np.uint8)
+int8 = dtype("int8", np.int8)
+int16 = dtype("int16", np.int16)
+int32 = dtype("int32", np.int32)
+int64 = dtype("int64", np.int64)
+bool = dtype("bool", np.bool_)  # noqa: A001 - the public name is PyTorch's
+
+# PyTorch's aliases
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+cfloat, cdouble = complex64, complex128
+
+ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
+_FROM_NUMPY = {d.np: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+
+
+def _by_name(name: str) -> dtype:
+    return _BY_NAME[name]
+
+
+def from_numpy_dtype(np_dtype) -> dtype:
+    """The diffkit dtype of a numpy dtype (raising TypeError for unsupported ones)."""
+    try:
+        return _FROM_NUMPY[np.dtype(np_dtype)]
+    except (KeyError, TypeError):
+        raise TypeError(f"diffkit does not support the numpy dtype {np_dtype!r}") from None
+
+
+def to_numpy_dtype(d) -> np.dtype:
+    """Accept a diffkit dtype, a numpy dtype or a Python type and return the numpy dtype."""
+    if isinstance(d, dtype):
+        return d.np
+    if d is _py_float:
+        return _default.np
+    return np.dtype(d)
+
+
+_py_float = (1.0).__class__
+_default = float32
+
+
+def get_default_dtype() -> dtype:
+    return _default
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the dtype that Python floats become (float32 unless changed, as in PyTorch)."""
+    global _default
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}")
+    _default = d

@@ -1,0 +1,166 @@
+"""Attach the operations of ``diffkit.ops`` to ``Tensor`` as methods and operators.
+
+Each op is a function whose first argument is the tensor, so it serves as a method as it
+is: ``Tensor.exp = ops.exp`` makes ``x.exp()`` and ``diffkit.exp(x)`` the same code.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import ops
+from .ops import elementwise as ew
+from .ops._primitive import apply
+from .tensor import Tensor
+
+
+def _operand(other) -> bool:
+    """Whether a Tensor operator handles ``other`` itself (else Python tries the reflected one:
+    a dual number or SymPy expression knows how to combine with a Tensor)."""
+    return isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list))
+
+
+def _binary(prim, reflected: bool = False):
+    if reflected:
+        def method(self, other):
+            return apply(prim, (other, self)) if _operand(other) else NotImplemented
+    else:
+        def method(self, other):
+            return apply(prim, (self, other)) if _operand(other) else NotImplemented
+    return method
+
+
+def _pow(self, other):
+    return ew.pow(self, other) if _operand(other) else NotImplemented
+
+
+def _rpow(self, other):
+    return ew.pow(other, self) if _operand(other) else NotImplemented
+
+
+def _rtruediv(self, other):
+    return ew.mul(ew.reciprocal(self), other) if _operand(other) else NotImplemented
+
+
+def _rsub(self, other):
+    return ew.rsub(self, other) if _operand(other) else NotImplemented
+
+
+def _matmul(self, other):
+    return ops.matmul(self, other) if _operand(other) else NotImplemented
+
+
+def _rmatmul(self, other):
+    return ops.matmul(other, self) if _operand(other) else NotImplemented
+
+
+def _inplace(op):
+    def method(self, *args, **kwargs):
+        return self._inplace(op, *args, **kwargs)
+
+    method.__name__ = op.__name__ + "_"
+    return method
+
+
+def _add(x, other, alpha=1):
+    return ew.add(x, other if alpha == 1 else ew.mul(other, alpha))
+
+
+def _sub(x, other, alpha=1):
+    return ew.sub(x, other if alpha == 1 else ew.mul(other, alpha))
+
+
+_OPERATORS = {
+    "__add__": _binary(ew.ADD), "__radd__": _binary(ew.ADD, True),
+    "__sub__": _binary(ew.SUB), "__rsub__": _rsub,
+    "__mul__": _binary(ew.MUL), "__rmul__": _binary(ew.MUL, True),
+    "__truediv__": _binary(ew.DIV), "__rtruediv__": _rtruediv,
+    "__floordiv__": _binary(ew.FLOOR_DIVIDE), "__rfloordiv__": _binary(ew.FLOOR_DIVIDE, True),
+    "__mod__": _binary(ew.REMAINDER), "__rmod__": _binary(ew.REMAINDER, True),
+    "__pow__": _pow, "__rpow__": _rpow, "__matmul__": _matmul, "__rmatmul__": _rmatmul,
+    "__neg__": ew.neg, "__pos__": lambda self: self, "__abs__": ew.abs,
+    "__eq__": _binary(ew.EQ), "__ne__": _binary(ew.NE), "__lt__": _binary(ew.LT),
+    "__le__": _binary(ew.LE), "__gt__": _binary(ew.GT), "__ge__": _binary(ew.GE),
+    "__and__": _binary(ew.BITWISE_AND), "__rand__": _binary(ew.BITWISE_AND, True),
+    "__or__": _binary(ew.BITWISE_OR), "__ror__": _binary(ew.BITWISE_OR, True),
+    "__xor__": _binary(ew.BITWISE_XOR), "__rxor__": _binary(ew.BITWISE_XOR, True),
+    "__invert__": ew.bitwise_not,
+    "__getitem__": ops.getitem, "__setitem__": ops.setitem,
+    "__iadd__": _inplace(_add), "__isub__": _inplace(_sub),
+    "__imul__": _inplace(ew.mul), "__itruediv__": _inplace(ew.div),
+}
+
+_METHODS = [
+    "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos",
+    "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sigmoid", "relu", "abs", "sign",
+    "floor", "ceil", "trunc", "round", "neg", "negative", "clamp", "clip", "maximum", "minimum",
+    "pow", "square", "mul", "multiply", "div", "divide", "true_divide", "remainder", "floor_divide",
+    "eq", "ne", "lt", "le", "gt", "ge", "greater", "less", "greater_equal", "less_equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite",
+    "sum", "mean", "prod", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "all", "any",
+    "logsumexp", "softmax", "log_softmax", "norm", "count_nonzero",
+    "matmul", "mm", "bmm", "mv", "dot", "outer", "inner",
+    "reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
+    "swapdims", "t", "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to",
+    "sum_to_size", "repeat", "tile", "split", "chunk", "unbind", "flip", "clone", "narrow", "select",
+    "gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero",
+]
+
+
+def _view_as(self, other):
+    return ops.reshape(self, other.shape)
+
+
+def _new_tensor(self, data, dtype=None, requires_grad=False):
+    from .creation import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_factory(name):
+    def method(self, *size, dtype=None, requires_grad=False):
+        from . import creation
+
+        return getattr(creation, name)(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    method.__name__ = "new_" + name
+    return method
+
+
+def _random_fill(sample):
+    def method(self, *args, generator=None, **kwargs):
+        from .creation import default_generator
+
+        rng = (generator or default_generator).rng
+        self._data[...] = sample(rng, self._data.shape, *args, **kwargs)
+        self._version += 1
+        return self
+
+    return method
+
+
+def install() -> None:
+    for name, method in _OPERATORS.items():
+        setattr(Tensor, name, method)
+    for name in _METHODS:
+        setattr(Tensor, name, getattr(ops, name))
+    Tensor.add, Tensor.sub, Tensor.subtract = _add, _sub, _sub
+    Tensor.rsub = ew.rsub
+    for name, op in [("add_", _add), ("sub_", _sub), ("mul_", ew.mul), ("div_", ew.div), ("pow_", ew.pow),
+                     ("clamp_", ops.clamp), ("exp_", ew.exp), ("log_", ew.log), ("sqrt_", ew.sqrt),
+                     ("neg_", ew.neg), ("abs_", ew.abs), ("sigmoid_", ew.sigmoid), ("tanh_", ew.tanh),
+                     ("relu_", ew.relu), ("masked_fill_", ops.masked_fill), ("clip_", ops.clamp)]:
+        setattr(Tensor, name, _inplace(op))
+    Tensor.T = property(lambda self: ops.permute(self, tuple(range(self.ndim - 1, -1, -1))))
+    Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
+    Tensor.view_as = _view_as
+    Tensor.reshape_as = _view_as
+    Tensor.new_tensor = _new_tensor
+    for name in ("zeros", "ones", "empty", "full"):
+        setattr(Tensor, "new_" + name, _new_factory(name))
+    Tensor.uniform_ = _random_fill(lambda rng, shape, a=0.0, b=1.0: rng.uniform(a, b, shape))
+    Tensor.normal_ = _random_fill(lambda rng, shape, mean=0.0, std=1.0: rng.normal(mean, std, shape))
+    Tensor.bernoulli_ = _random_fill(lambda rng, shape, p=0.5: rng.random(shape) < p)
+    Tensor.exponential_ = _random_fill(lambda rng, shape, lambd=1.0: rng.exponential(1 / lambd, shape))
+    Tensor.random_ = _random_fill(lambda rng, shape, low=0, high=2**24: rng.integers(low, high, shape))

@@ -1,0 +1,202 @@
+"""The backward pass: walk the recorded nodes in reverse tape order, iteratively.
+
+Nodes reachable from the outputs are collected with an explicit stack (no recursion, so
+graphs of millions of nodes work) and visited by decreasing sequence number: every
+consumer of a value runs before the node that produced it, so each node's gradient is
+complete when it is used, and is dropped right after. Without ``create_graph`` gradients
+are plain numpy arrays and nothing is recorded; with it they are Tensors and the rules
+record a new graph, which can be differentiated again.
+"""
+from __future__ import annotations
+
+import sys
+from operator import attrgetter
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap
+from . import grad_mode
+from .anomaly_mode import check_gradients
+from .graph import Node
+
+_by_sequence = attrgetter("seq")
+
+
+def _as_tuple(x) -> tuple:
+    if x is None:
+        return ()
+    if isinstance(x, (list, tuple)):
+        return tuple(x)
+    return (x,)
+
+
+def _initial_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> list:
+    if len(grad_outputs) not in (0, len(outputs)):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got "
+                           f"{len(grad_outputs)} gradients for {len(outputs)} outputs")
+    grads = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"outputs must be Tensors, got {type(out).__name__}")
+        if not out._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        given = grad_outputs[i] if grad_outputs else None
+        if given is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = np.ones_like(out._data)
+            grads.append(_wrap(g) if create_graph else g)
+            continue
+        g = given if isinstance(given, Tensor) else Tensor(given)
+        if g.shape != out.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                               f"output[{i}] has a shape of {out.shape}.")
+        grads.append(g if create_graph else g._data)
+    return grads
+
+
+def _reachable_nodes(roots) -> list:
+    """Every node reachable from ``roots``, latest first (reverse tape order)."""
+    seen = set()
+    stack = [r for r in roots if isinstance(r, Node)]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for edge in node.edges:
+            if edge is not None and edge.__class__ is not Tensor and isinstance(edge, Node) and edge not in seen:
+                stack.append(edge)
+    return sorted(seen, key=_by_sequence, reverse=True)
+
+
+def _run_hooks(hooks, grad, create_graph: bool):
+    for hook in hooks:
+        result = hook(grad if create_graph else _wrap(grad))
+        if result is not None:
+            grad = result if create_graph else result._data
+    return grad
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs=None,
+                 accumulate: bool = True, observer=None) -> dict:
+    """Backpropagate from ``outputs``; accumulate into leaves' ``.grad`` (``accumulate``) and/or
+    return the gradients reaching ``inputs`` as a dict keyed by ``id(input)``."""
+    outputs = _as_tuple(outputs)
+    grads0 = _initial_grads(outputs, _as_tuple(grad_outputs), create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    targets = {}  # node or leaf -> input tensors whose gradient we report
+    for x in inputs or ():
+        targets.setdefault(x.grad_fn if x.grad_fn is not None else x, []).append(x)
+
+    grads: dict = {}
+    leaf_grads: dict = {}
+
+    def send(edge, g):
+        if isinstance(edge, Node):
+            previous = grads.get(edge)
+            grads[edge] = g if previous is None else previous + g
+        else:
+            previous = leaf_grads.get(id(edge))
+            leaf_grads[id(edge)] = (edge, g if previous is None else previous[1] + g)
+
+    roots = []
+    for out, g in zip(outputs, grads0):
+        edge = out.grad_fn if out.grad_fn is not None else out
+        roots.append(edge)
+        send(edge, g)
+
+    captured: dict = {}
+    anomaly = grad_mode.state.anomaly
+    previous_mode = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        for node in _reachable_nodes(roots):
+            g = grads.pop(node, None)
+            if g is None:
+                continue
+            if node.hooks:
+                g = _run_hooks(node.hooks, g, create_graph)
+            if node in targets:
+                captured[node] = g
+            node_grads = node._vjp(g, create_graph)
+            if anomaly:
+                check_gradients(node, node_grads)
+            if observer is not None:
+                observer(node, g, node_grads)
+            for edge, gi in zip(node.edges, node_grads):
+                if gi is not None:
+                    send(edge, gi)
+            if not retain_graph:
+                node._release()
+        while leaf_grads:
+            leaf, g = leaf_grads.popitem()[1]
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g, create_graph)
+            if leaf in targets:
+                captured[leaf] = g
+            if observer is not None:
+                observer(leaf, g, None)
+            if accumulate and (inputs is None or leaf in targets):
+                _accumulate(leaf, g, create_graph)
+    finally:
+        grad_mode.state.enabled = previous_mode
+    return {id(x): captured.get(key) for key, xs in targets.items() for x in xs}
+
+
+def _accumulate(leaf: Tensor, g, create_graph: bool) -> None:
+    """Add a gradient into ``leaf.grad``, owning its buffer so later in-place updates are safe."""
+    if create_graph:
+        g = g if g.dtype == leaf.dtype else g.to(leaf.dtype)
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        return
+    dtype = leaf._data.dtype
+    if leaf._grad is None:
+        # take the buffer only when nothing else can see it (as PyTorch's AccumulateGrad does)
+        owned = (isinstance(g, np.ndarray) and g.flags.owndata and g.flags.writeable
+                 and g.dtype == dtype and sys.getrefcount(g) <= 3)
+        leaf._grad = _wrap(g if owned else np.array(g, dtype=dtype))
+    else:
+        buffer = leaf._grad._data
+        if buffer.flags.writeable and buffer.shape == np.shape(g):
+            np.add(buffer, g, out=buffer, casting="unsafe")
+            leaf._grad._version += 1
+        else:
+            leaf._grad = _wrap((buffer + g).astype(dtype, copy=False))
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
+             inputs=None) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves
+    (or only of ``inputs``)."""
+    inputs = _as_tuple(inputs) or None
+    run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=inputs)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: bool | None = None, materialize_grads: bool = False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` without touching ``.grad``."""
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    for x in inputs:
+        if not isinstance(x, Tensor) or not x._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    found = run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=inputs,
+                         accumulate=False)
+    result = []
+    for x in inputs:
+        g = found[id(x)]
+        if g is None:
+            if materialize_grads:
+                result.append(_wrap(np.zeros_like(x._data)))
+                continue
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired behavior.")
+            result.append(None)
+            continue
+        if not create_graph:
+            g = _wrap(np.asarray(g, dtype=x._data.dtype))
+        result.append(g)
+    return tuple(result) if not single or len(result) != 1 else tuple(result)

@@ -1,0 +1,81 @@
+"""Grad mode: whether operations record themselves on the tape. Thread-local, as in PyTorch."""
+from __future__ import annotations
+
+import functools
+import threading
+
+
+class _GradState(threading.local):
+    enabled = True  # class attribute: the default seen by every new thread
+    anomaly = False
+
+
+state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    return state.enabled
+
+
+class _GradModeContext:
+    """Context manager and decorator that sets grad mode and restores it on exit."""
+
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._previous = state.enabled
+        state.enabled = self._mode
+
+    def __exit__(self, *exc) -> None:
+        state.enabled = self._previous
+
+    def __call__(self, fn):
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            previous = state.enabled
+            state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.enabled = previous
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Disable gradient recording: ``with no_grad(): w -= lr * w.grad``."""
+
+    def __init__(self) -> None:
+        self._mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Re-enable gradient recording inside a ``no_grad`` block."""
+
+    def __init__(self) -> None:
+        self._mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to ``mode``; takes effect at once and also works as a context manager."""
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = bool(mode)
+        self._previous = state.enabled
+        state.enabled = self._mode
+
+    def __enter__(self) -> None:
+        pass  # already applied in __init__, as PyTorch does
+
+    def __call__(self, fn):
+        state.enabled = self._previous  # as a decorator it must not change the mode now
+        return super().__call__(fn)
+
+
+class inference_mode(no_grad):
+    """Same as ``no_grad`` in diffkit."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = not mode

@@ -1,0 +1,70 @@
+"""The primitive table, grouped: elementwise, reductions, shapes, indexing, linear algebra.
+
+Every public function here is polymorphic (numbers, arrays, Tensors, SymPy, dual numbers).
+"""
+from ._primitive import Primitive, apply, defprim, function, sum_to, unary, variadic, variant
+from .elementwise import *  # noqa: F401,F403
+from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
+from .indexing import gather, getitem, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, setitem  # noqa: F401
+from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer  # noqa: F401
+from .reduction import (  # noqa: F401
+                          all,
+                          amax,
+                          amin,
+                          any,
+                          argmax,
+                          argmin,
+                          count_nonzero,
+                          log_softmax,
+                          logsumexp,
+                          max,
+                          mean,
+                          min,
+                          norm,
+                          prod,
+                          softmax,
+                          std,
+                          sum,
+                          var,
+)
+from .shape import (  # noqa: F401
+                          broadcast_to,
+                          cast,
+                          cast_like,
+                          cat,
+                          chunk,
+                          clone,
+                          concat,
+                          concatenate,
+                          expand,
+                          expand_as,
+                          flatten,
+                          flip,
+                          moveaxis,
+                          movedim,
+                          narrow,
+                          permute,
+                          repeat,
+                          reshape,
+                          select,
+                          split,
+                          squeeze,
+                          stack,
+                          sum_to_size,
+                          swapaxes,
+                          swapdims,
+                          t,
+                          tile,
+                          to_dtype,
+                          transpose,
+                          unbind,
+                          unflatten,
+                          unsqueeze,
+                          view,
+)
+
+_MACHINERY = {"Primitive", "apply", "defprim", "function", "sum_to", "unary", "variadic", "variant",
+              "elementwise", "indexing", "linalg", "reduction", "shape", "cast", "cast_like", "getitem",
+              "setitem", "return_types"}
+__all__ = sorted(name for name in dir() if not name.startswith("_") and name not in _MACHINERY
+                 and not name.isupper())

@@ -1,0 +1,306 @@
+"""The primitive table's machinery.
+
+An operation is declared once, with ``defprim``: its forward computation on numpy arrays,
+one vector-Jacobian product per input (the backward rule), one Jacobian-vector product per
+input (forward mode) and, for elementwise functions, its SymPy counterpart. Rules are
+written with diffkit's polymorphic functions, so the same rule runs on numpy arrays during
+an ordinary backward pass and on Tensors (recording a new graph) when
+``create_graph=True`` -- which is what makes higher derivatives work.
+
+``function(prim)`` turns a primitive into the public function: numbers and arrays get
+numpy, Tensors get a tape node, dual numbers and SymPy expressions get their own rule.
+"""
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+
+from .._dtypes import get_default_dtype
+from ..autograd import grad_mode, tape_hooks
+from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, new_sequence_number, node_class
+from ..tensor import Tensor, _wrap
+
+_F64 = np.dtype(np.float64)
+_state = grad_mode.state
+_EMPTY: dict = {}
+
+
+class Primitive:
+    """One row of the primitive table."""
+
+    __slots__ = ("name", "forward", "vjp", "jvp", "sympy", "saves_inputs", "saved_indices",
+                 "saves_output", "node_class", "display", "elementwise")
+
+    def __init__(self, name, forward, vjp, jvp, sympy, save, node, display, elementwise) -> None:
+        self.name = name
+        self.forward = forward
+        self.vjp = _per_input(vjp)
+        self.jvp = _per_input(jvp) if jvp is not None else (self.vjp if elementwise else None)
+        self.sympy = sympy
+        self.elementwise = elementwise
+        self.saved_indices = save if isinstance(save, tuple) else None
+        self.saves_inputs = save in ("inputs", "both") or self.saved_indices is not None
+        self.saves_output = save in ("output", "both")
+        self.display = display or (name + "({})")
+        self.node_class = None
+        if self.vjp is not None:
+            self.node_class = node_class(node or f"{name.capitalize()}Backward0", PrimitiveNode)
+            self.node_class.prim = self
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+def defprim(name: str, forward, vjp=None, *, jvp=None, sympy=None, save="inputs",
+            node: str | None = None, display: str | None = None, elementwise: bool = False) -> Primitive:
+    """Declare a primitive.
+
+    ``vjp``/``jvp`` are one rule or a tuple of rules, one per input, each called as
+    ``rule(g, out, *inputs, **params)`` (or ``variadic(rule)``: ``rule(i, g, out, ...)`` for
+    any number of inputs). ``save`` says whether the node keeps the inputs, the output, both,
+    none, or a tuple of input positions (what is not kept arrives as ``None``). For an
+    elementwise primitive the JVP rules default to the VJP rules (the derivative is a
+    pointwise factor). ``vjp=None`` declares an operation that is not differentiable.
+    ``sympy`` is a callable or the name of a SymPy function.
+    """
+    return Primitive(name, forward, vjp, jvp, sympy, save, node, display, elementwise)
+
+
+def variant(prim: Primitive, node: str) -> Primitive:
+    """The same primitive under another node name (PyTorch's ``PowBackward0/1/2``)."""
+    twin = Primitive.__new__(Primitive)
+    for slot in Primitive.__slots__:
+        setattr(twin, slot, getattr(prim, slot))
+    twin.node_class = node_class(node, PrimitiveNode)
+    twin.node_class.prim = twin
+    return twin
+
+
+class variadic:
+    """Rules for a primitive with any number of inputs (``cat``, ``stack``): ``rule(i, g, out, *inputs)``."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule) -> None:
+        self.rule = rule
+
+    def __getitem__(self, i: int):
+        rule = self.rule
+        return lambda *args, **params: rule(i, *args, **params)
+
+
+def _per_input(rules):
+    if rules is None or isinstance(rules, (tuple, variadic)):
+        return rules
+    return (rules,)
+
+
+class PrimitiveNode(Node):
+    """A ``grad_fn`` made by a primitive: the saved values its rules need, and its params."""
+
+    __slots__ = ("saved", "versions", "out", "params", "in_shapes", "freed")
+    prim: Primitive
+
+    def _vjp(self, grad, create_graph: bool) -> tuple:
+        prim = self.prim
+        if self.freed:
+            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        out = self.out
+        if out is OVERWRITTEN:
+            raise RuntimeError(_inplace_message(self, "output 0", None))
+        saved = self.saved
+        if saved is None:
+            inputs = (None,) * len(self.edges)
+        else:
+            for i, (x, version) in enumerate(zip(saved, self.versions)):
+                if version is not None and x._version != version:
+                    raise RuntimeError(_inplace_message(self, f"input {i}", x, version))
+            if create_graph:
+                inputs = saved
+            else:
+                inputs = tuple(x._data if isinstance(x, Tensor) else x for x in saved)
+        if create_graph and out is not None:
+            out = _wrap(out, True, self)
+        params = self.params
+        shapes = self.in_shapes
+        grads = []
+        for i, edge in enumerate(self.edges):
+            if edge is None:
+                grads.append(None)
+                continue
+            g = prim.vjp[i](grad, out, *inputs, **params)
+            if shapes is not None and g.shape != shapes[i]:
+                g = sum_to(g, shapes[i])
+            grads.append(g)
+        return grads
+
+    def _release(self) -> None:
+        if self.saved is not None or self.out is not None:
+            self.saved = self.out = None
+            self.freed = True
+
+    @property
+    def metadata(self) -> dict:
+        return {}
+
+
+def _inplace_message(node, which: str, x, version=None) -> str:
+    described = "" if x is None else f"[diffkit.{x.type().split('.')[-1]} {list(x.shape)}], "
+    at = "" if x is None else f" is at version {x._version}; expected version {version} instead."
+    return ("one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: {described}which is {which} of {type(node).__name__},{at or ' was overwritten.'}"
+            " Hint: the operation that failed to compute its gradient has its saved value changed "
+            "in place; compute on a clone() instead.")
+
+
+def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
+    """Run a primitive on Tensors and constants; record a node when a gradient is needed."""
+    requires_grad = False
+    arrays = []
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._data)
+            if a._requires_grad:
+                requires_grad = True
+        else:
+            arrays.append(a)
+    out = prim.forward(*arrays, **params)
+    if out.__class__ is not np.ndarray:
+        out = np.asarray(out)
+    if out.dtype == _F64:
+        out = _torch_float_promotion(out, arrays)
+    if requires_grad and _state.enabled and prim.node_class is not None:
+        return _record(prim, args, params, out)
+    return _wrap(out)
+
+
+def _torch_float_promotion(out: np.ndarray, arrays: list) -> np.ndarray:
+    """numpy promotes to float64 where PyTorch keeps the widest float of the dimensioned
+    tensors (0-d tensors count only when nothing else is a float), else the default dtype."""
+    tensors = [a for a in arrays if isinstance(a, np.ndarray)]
+    if all(a.dtype == _F64 for a in tensors) and len(tensors) == len(arrays):
+        return out
+    for group in ([a for a in tensors if a.ndim > 0], tensors):
+        floats = [a.dtype for a in group if a.dtype.kind == "f"]
+        if floats:
+            target = max(floats, key=lambda d: d.itemsize)
+            break
+    else:
+        target = get_default_dtype().np
+    return out if target == _F64 else out.astype(target)
+
+
+def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tensor:
+    node = prim.node_class()
+    node.seq = new_sequence_number()
+    node.hooks = None
+    node.freed = False
+    node.params = params
+    edges = []
+    shapes = None
+    out_shape = out.shape
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor) and a._requires_grad:
+            edges.append(a.grad_fn or a)
+            if a._data.shape != out_shape:
+                if shapes is None:
+                    shapes = [None] * len(args)
+                shapes[i] = a._data.shape
+        else:
+            edges.append(None)
+    if shapes is not None:
+        node.in_shapes = tuple(out_shape if s is None else s for s in shapes)
+    else:
+        node.in_shapes = None
+    node.edges = tuple(edges)
+    if prim.saves_inputs:
+        keep = prim.saved_indices
+        saved = args if keep is None else tuple(a if i in keep else None for i, a in enumerate(args))
+        node.saved = saved
+        node.versions = tuple(a._version if isinstance(a, Tensor) else None for a in saved)
+    else:
+        node.saved = None
+    node.out = out if prim.saves_output else None
+    if _state.anomaly:
+        node.forward_stack = traceback.format_stack()[:-3]
+    result = _wrap(out, True, node)
+    if tape_hooks.active:
+        tape_hooks.notify(node, args, result)
+    return result
+
+
+# ------------------------------------------------------------------ polymorphic dispatch
+def _is_sympy(value) -> bool:
+    return type(value).__module__.startswith("sympy")
+
+
+def dispatch_other(prim: Primitive, args: tuple, params: dict):
+    """Apply a primitive to non-Tensor arguments: dual numbers and other types that
+    implement ``__diffkit_apply__``, SymPy expressions, or plain numbers and arrays."""
+    for a in args:
+        handler = getattr(type(a), "__diffkit_apply__", None)
+        if handler is not None:
+            return handler(prim, args, params)
+    if any(_is_sympy(a) for a in args):
+        if prim.sympy is None:
+            raise TypeError(f"diffkit.{prim.name} has no SymPy counterpart")
+        if isinstance(prim.sympy, str):
+            import sympy
+
+            return getattr(sympy, prim.sympy)(*args, **params)
+        return prim.sympy(*args, **params)
+    arrays = [np.asarray(a) if isinstance(a, (list, tuple)) else a for a in args]
+    out = prim.forward(*arrays, **params)
+    if isinstance(out, np.ndarray) and out.ndim == 0 and not any(isinstance(a, np.ndarray) for a in arrays):
+        return out[()]
+    return out
+
+
+def function(prim: Primitive, name: str | None = None, doc: str | None = None):
+    """The public, polymorphic function of a primitive: ``f(*args, **params)``."""
+
+    def fn(*args, **params):
+        for a in args:
+            if isinstance(a, Tensor):
+                return apply(prim, args, params)
+        return dispatch_other(prim, args, params)
+
+    fn.__name__ = fn.__qualname__ = name or prim.name
+    fn.__doc__ = doc or f"Elementwise ``{prim.name}`` of numbers, arrays, Tensors, SymPy expressions or dual numbers."
+    fn.primitive = prim
+    return fn
+
+
+def unary(prim: Primitive, name: str | None = None, doc: str | None = None):
+    """A faster ``function`` for one-argument primitives without parameters."""
+
+    def fn(x):
+        if isinstance(x, Tensor):
+            return apply(prim, (x,), _EMPTY)
+        return dispatch_other(prim, (x,), _EMPTY)
+
+    fn.__name__ = fn.__qualname__ = name or prim.name
+    fn.__doc__ = doc or f"Elementwise ``{prim.name}`` of numbers, arrays, Tensors, SymPy expressions or dual numbers."
+    fn.primitive = prim
+    return fn
+
+
+# ------------------------------------------------------------------ shared backward helper
+def sum_to(g, shape: tuple):
+    """Sum a gradient over the dimensions that broadcasting added or stretched: the one place
+    where gradients of broadcast inputs are reduced back to the input's shape."""
+    if isinstance(g, Tensor):
+        from .shape import sum_to_size
+
+        return sum_to_size(g, shape)
+    return sum_to_array(g, shape)
+
+
+def sum_to_array(g, shape: tuple):
+    g = np.asarray(g)
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)

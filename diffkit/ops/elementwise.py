@@ -1,0 +1,236 @@
+"""Elementwise primitives: arithmetic, elementary functions, comparisons.
+
+Each row: name, numpy forward, derivative rule(s), SymPy counterpart. For elementwise
+primitives the derivative rule serves both as VJP (``g`` an output gradient) and as JVP
+(``g`` an input tangent), since the Jacobian is diagonal. Broadcasting is undone by the
+engine (``sum_to``), never here.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from ._primitive import defprim, function, unary, variant
+
+
+def _sympy(expression):
+    """A SymPy counterpart built lazily (importing SymPy is slow and rarely needed)."""
+
+    def build(*args):
+        import sympy
+
+        return expression(sympy, *args)
+
+    return build
+
+
+def _stable_sigmoid(x):
+    if np.iscomplexobj(x):
+        return 1 / (1 + np.exp(-x))
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(x, np.float32), copy=False)
+
+
+def _relu(x):
+    return np.maximum(x, 0)
+
+
+def _share_ties(x, y):
+    """Gradient share of ``x`` in max(x, y): 1 where it wins, 1/2 on a tie (PyTorch's rule)."""
+    return where(x == y, 0.5, where(x > y, 1.0, 0.0))
+
+
+# ---------------------------------------------------------------------------- arithmetic
+ADD = defprim("add", np.add, (lambda g, out, x, y: g, lambda g, out, x, y: g), save="none",
+              sympy=operator.add, display="{0} + {1}", elementwise=True)
+SUB = defprim("sub", np.subtract, (lambda g, out, x, y: g, lambda g, out, x, y: -g), save="none",
+              sympy=operator.sub, display="{0} - {1}", elementwise=True)
+RSUB = variant(SUB, "RsubBackward1")
+MUL = defprim("mul", np.multiply, (lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
+              sympy=operator.mul, display="{0} × {1}", elementwise=True)
+DIV = defprim("div", np.true_divide,
+              (lambda g, out, x, y: g / y, lambda g, out, x, y: -g * x / (y * y)),
+              sympy=operator.truediv, display="{0} / {1}", elementwise=True)
+POW = defprim(
+    "pow", np.power,
+    (lambda g, out, x, y: g * y * x ** (y - 1),
+     lambda g, out, x, y: g * where((x == 0) & (y >= 0), 0.0, out * log(where(x == 0, 1.0, x)))),
+    save="both", sympy=operator.pow, display="{0}^{1}", elementwise=True)
+POW_TENSOR = variant(POW, "PowBackward1")
+RPOW = variant(POW, "PowBackward2")
+NEG = defprim("neg", np.negative, lambda g, out, x: -g, save="none", sympy=operator.neg,
+              display="-{0}", elementwise=True)
+MAXIMUM = defprim("maximum", np.maximum,
+                  (lambda g, out, x, y: g * _share_ties(x, y), lambda g, out, x, y: g * _share_ties(y, x)),
+                  sympy="Max", elementwise=True)
+MINIMUM = defprim("minimum", np.minimum,
+                  (lambda g, out, x, y: g * _share_ties(y, x), lambda g, out, x, y: g * _share_ties(x, y)),
+                  sympy="Min", elementwise=True)
+WHERE = defprim("where", lambda c, x, y: np.where(c, x, y),
+                (None, lambda g, out, c, x, y: where(c, g, 0.0), lambda g, out, c, x, y: where(c, 0.0, g)),
+                save=(0,), sympy=_sympy(lambda sp, c, x, y: sp.Piecewise((x, c), (y, True))),
+                elementwise=True)
+
+# ---------------------------------------------------------------------------- functions
+EXP = defprim("exp", np.exp, lambda g, out, x: g * out, save="output", sympy="exp", elementwise=True)
+LOG = defprim("log", np.log, lambda g, out, x: g / x, sympy="log", display="ln {0}", elementwise=True)
+LOG1P = defprim("log1p", np.log1p, lambda g, out, x: g / (x + 1), sympy=_sympy(lambda sp, x: sp.log(1 + x)),
+                node="Log1PBackward0", elementwise=True)
+EXPM1 = defprim("expm1", np.expm1, lambda g, out, x: g * (out + 1), save="output",
+                sympy=_sympy(lambda sp, x: sp.exp(x) - 1), node="Expm1Backward0", elementwise=True)
+SQRT = defprim("sqrt", np.sqrt, lambda g, out, x: g / (2 * out), save="output", sympy="sqrt",
+               display="√{0}", elementwise=True)
+RSQRT = defprim("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, out, x: -0.5 * g * out * out * out,
+                save="output", sympy=_sympy(lambda sp, x: 1 / sp.sqrt(x)), elementwise=True)
+RECIPROCAL = defprim("reciprocal", np.reciprocal, lambda g, out, x: -g * out * out, save="output",
+                     sympy=_sympy(lambda sp, x: 1 / x), elementwise=True)
+SIN = defprim("sin", np.sin, lambda g, out, x: g * cos(x), sympy="sin", display="sin {0}", elementwise=True)
+COS = defprim("cos", np.cos, lambda g, out, x: -g * sin(x), sympy="cos", display="cos {0}", elementwise=True)
+TAN = defprim("tan", np.tan, lambda g, out, x: g * (1 + out * out), save="output", sympy="tan",
+              elementwise=True)
+ASIN = defprim("asin", np.arcsin, lambda g, out, x: g / sqrt(1 - x * x), sympy="asin", elementwise=True)
+ACOS = defprim("acos", np.arccos, lambda g, out, x: -g / sqrt(1 - x * x), sympy="acos", elementwise=True)
+ATAN = defprim("atan", np.arctan, lambda g, out, x: g / (1 + x * x), sympy="atan", elementwise=True)
+SINH = defprim("sinh", np.sinh, lambda g, out, x: g * cosh(x), sympy="sinh", elementwise=True)
+COSH = defprim("cosh", np.cosh, lambda g, out, x: g * sinh(x), sympy="cosh", elementwise=True)
+TANH = defprim("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), save="output", sympy="tanh",
+               elementwise=True)
+SIGMOID = defprim("sigmoid", _stable_sigmoid, lambda g, out, x: g * out * (1 - out), save="output",
+                  sympy=_sympy(lambda sp, x: 1 / (1 + sp.exp(-x))), display="σ({0})", elementwise=True)
+RELU = defprim("relu", _relu, lambda g, out, x: where(out > 0, g, 0.0), save="output",
+               sympy=_sympy(lambda sp, x: sp.Max(x, 0)), elementwise=True)
+ABS = defprim("abs", np.abs, lambda g, out, x: g * sign(x), sympy="Abs", display="|{0}|", elementwise=True)
+SIGN = defprim("sign", np.sign, lambda g, out, x: g * 0, save="none", sympy="sign", elementwise=True)
+FLOOR = defprim("floor", np.floor, lambda g, out, x: g * 0, save="none", sympy="floor", elementwise=True)
+CEIL = defprim("ceil", np.ceil, lambda g, out, x: g * 0, save="none", sympy="ceiling", elementwise=True)
+ROUND = defprim("round", np.round, lambda g, out, x: g * 0, save="none", elementwise=True)
+TRUNC = defprim("trunc", np.trunc, lambda g, out, x: g * 0, save="none", elementwise=True)
+CLAMP = defprim(
+    "clamp", lambda x, min=None, max=None: np.clip(x, min, max),
+    lambda g, out, x, min=None, max=None: where(_inside(x, min, max), g, 0.0),
+    sympy=_sympy(lambda sp, x, min=None, max=None: _sympy_clamp(sp, x, min, max)),
+    node="ClampBackward1", elementwise=True)
+
+
+def _inside(x, low, high):
+    if low is None:
+        return x <= high
+    if high is None:
+        return x >= low
+    return (x >= low) & (x <= high)
+
+
+def _sympy_clamp(sp, x, low, high):
+    if low is not None:
+        x = sp.Max(x, low)
+    return x if high is None else sp.Min(x, high)
+
+
+# ---------------------------------------------------------------------------- non-differentiable
+def _comparison(name, forward, symbol):
+    return defprim(name, forward, None, sympy=symbol, elementwise=True)
+
+
+EQ = _comparison("eq", np.equal, "Eq")
+NE = _comparison("ne", np.not_equal, "Ne")
+LT = _comparison("lt", np.less, operator.lt)
+LE = _comparison("le", np.less_equal, operator.le)
+GT = _comparison("gt", np.greater, operator.gt)
+GE = _comparison("ge", np.greater_equal, operator.ge)
+LOGICAL_AND = _comparison("logical_and", np.logical_and, "And")
+LOGICAL_OR = _comparison("logical_or", np.logical_or, "Or")
+LOGICAL_XOR = _comparison("logical_xor", np.logical_xor, "Xor")
+LOGICAL_NOT = _comparison("logical_not", np.logical_not, "Not")
+BITWISE_AND = _comparison("bitwise_and", np.bitwise_and, "And")
+BITWISE_OR = _comparison("bitwise_or", np.bitwise_or, "Or")
+BITWISE_XOR = _comparison("bitwise_xor", np.bitwise_xor, "Xor")
+BITWISE_NOT = _comparison("bitwise_not", np.invert, "Not")
+ISNAN = _comparison("isnan", np.isnan, None)
+ISINF = _comparison("isinf", np.isinf, None)
+ISFINITE = _comparison("isfinite", np.isfinite, None)
+FLOOR_DIVIDE = _comparison("floor_divide", np.floor_divide, operator.floordiv)
+REMAINDER = defprim("remainder", np.remainder, (lambda g, out, x, y: g, lambda g, out, x, y: -g * floor(x / y)),
+                    sympy="Mod", elementwise=True)
+
+# ---------------------------------------------------------------------------- public functions
+add, sub, mul, div, maximum, minimum, remainder = (
+    function(p) for p in (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, REMAINDER))
+subtract, multiply, true_divide, divide = sub, mul, div, div
+exp, log, log1p, expm1, sqrt, rsqrt, reciprocal = (
+    unary(p) for p in (EXP, LOG, LOG1P, EXPM1, SQRT, RSQRT, RECIPROCAL))
+sin, cos, tan, asin, acos, atan, sinh, cosh, tanh = (
+    unary(p) for p in (SIN, COS, TAN, ASIN, ACOS, ATAN, SINH, COSH, TANH))
+arcsin, arccos, arctan = asin, acos, atan
+sigmoid, relu, abs, sign, floor, ceil, trunc, neg = (  # noqa: A001 - PyTorch's names
+    unary(p) for p in (SIGMOID, RELU, ABS, SIGN, FLOOR, CEIL, TRUNC, NEG))
+negative, absolute = neg, abs
+eq, ne, lt, le, gt, ge = (function(p) for p in (EQ, NE, LT, LE, GT, GE))
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+logical_and, logical_or, logical_xor, logical_not = (
+    function(p) for p in (LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR, LOGICAL_NOT))
+bitwise_and, bitwise_or, bitwise_xor, bitwise_not = (
+    function(p) for p in (BITWISE_AND, BITWISE_OR, BITWISE_XOR, BITWISE_NOT))
+isnan, isinf, isfinite = (unary(p) for p in (ISNAN, ISINF, ISFINITE))
+floor_divide = function(FLOOR_DIVIDE)
+_where = function(WHERE)
+_clamp = function(CLAMP)
+_round = unary(ROUND)
+
+
+def pow(x, y):  # noqa: A001 - PyTorch's name
+    """``x ** y`` with PyTorch's node names: PowBackward0 (tensor ** number), 1 (tensor ** tensor),
+    2 (number ** tensor)."""
+    from ..tensor import Tensor
+
+    if isinstance(x, Tensor):
+        prim = POW_TENSOR if isinstance(y, Tensor) else POW
+    elif isinstance(y, Tensor):
+        prim = RPOW
+    else:
+        return function(POW)(x, y)
+    return _apply(prim, (x, y))
+
+
+def rsub(x, y):
+    """``y - x`` (PyTorch's ``rsub``, the reflected subtraction ``number - tensor``)."""
+    return _apply(RSUB, (y, x))
+
+
+def where(condition, x=None, y=None):
+    """``x`` where ``condition`` holds, else ``y`` (a ``Piecewise`` for SymPy input)."""
+    if x is None and y is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    return _where(condition, x, y)
+
+
+def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+    """Limit values to ``[min, max]``; the gradient passes where the value was inside."""
+    if min is None and max is None:
+        raise RuntimeError("At least one of 'min' or 'max' must not be None")
+    from ..tensor import Tensor
+
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if min is not None:
+            x = maximum(x, min)
+        return x if max is None else minimum(x, max)
+    return _clamp(x, min=min, max=max)
+
+
+clip = clamp
+
+
+def round(x, decimals: int = 0):  # noqa: A001 - PyTorch's name
+    return _round(x) if decimals == 0 else _round(x * 10.0**decimals) / 10.0**decimals
+
+
+def square(x):
+    return pow(x, 2)
+
+
+def _apply(prim, args):
+    from ._primitive import apply
+
+    return apply(prim, args)

@@ -1,0 +1,241 @@
+"""Indexing: ``x[idx]`` (ints, slices, None, Ellipsis, integer arrays, boolean masks),
+``x[idx] = v``, ``gather``/``scatter_add`` and friends.
+
+The gradient of reading is writing: ``x[idx]`` sends its gradient back by adding it into
+zeros at ``idx`` (repeated indices accumulate), and that scatter's own gradient is reading
+again, so second derivatives through indexing work too.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .._dtypes import from_numpy_dtype
+from ..autograd import grad_mode
+from ..tensor import Tensor, _wrap
+from ._primitive import apply, defprim, dispatch_other, variant
+
+
+def normalize_index(index) -> tuple:
+    """An index as numpy understands it, validated as PyTorch validates it."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item._data
+        if isinstance(item, (list, np.ndarray)):
+            array = np.asarray(item)
+            if array.dtype.kind not in "iub" and not (array.size == 0 and array.dtype.kind == "f"):
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            item = array.astype(np.int64) if array.dtype.kind == "f" else array
+        elif isinstance(item, bool):
+            pass
+        elif isinstance(item, float):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                             "Variables are valid indices (got float)")
+        elif isinstance(item, numbers.Integral) and not isinstance(item, (int, np.integer)):
+            item = int(item)
+        out.append(item)
+    if not any(item is Ellipsis for item in out):
+        out.append(Ellipsis)  # keeps results as array views, even for a single element
+    return tuple(out)
+
+
+def _is_advanced(index: tuple) -> bool:
+    return any(isinstance(item, np.ndarray) or isinstance(item, bool) for item in index)
+
+
+def _index_backward_forward(g, index, shape):
+    z = np.zeros(shape, dtype=g.dtype)
+    if _is_advanced(index):
+        np.add.at(z, index, g)
+    else:
+        z[index] = g
+    return z
+
+
+INDEX_BACKWARD = defprim("index_backward", _index_backward_forward,
+                         lambda g, out, x, index, shape: getitem(g, index),
+                         jvp=lambda t, out, x, index, shape: _index_add_zeros(t, index, shape),
+                         save="none", node="IndexBackwardBackward0")
+
+
+def _index_add_zeros(g, index, shape):
+    if isinstance(g, Tensor):
+        return apply(INDEX_BACKWARD, (g,), {"index": index, "shape": shape})
+    return _index_backward_forward(np.asarray(g), index, shape)
+
+
+GETITEM = defprim("getitem", lambda x, index, shape: x[index],
+                  lambda g, out, x, index, shape: _index_add_zeros(g, index, shape),
+                  jvp=lambda t, out, x, index, shape: getitem(t, index),
+                  save="none", node="IndexBackward0", display="{0}[…]")
+_SELECT = variant(GETITEM, "SelectBackward0")
+_SLICE = variant(GETITEM, "SliceBackward0")
+_UNSQUEEZE = variant(GETITEM, "UnsqueezeBackward0")
+_INDEX_SELECT = variant(GETITEM, "IndexSelectBackward0")
+
+
+def _getitem_primitive(index: tuple):
+    if _is_advanced(index):
+        return GETITEM
+    kinds = [type(i) for i in index if i is not Ellipsis]
+    if any(issubclass(k, (int, np.integer)) for k in kinds):
+        return _SELECT
+    if kinds and all(k is type(None) for k in kinds):
+        return _UNSQUEEZE
+    return _SLICE
+
+
+def getitem(x, index):
+    """``x[index]`` for Tensors and arrays alike."""
+    if not isinstance(index, tuple) or not index or index[-1] is not Ellipsis:
+        index = normalize_index(index)
+    if isinstance(x, Tensor):
+        return apply(_getitem_primitive(index), (x,), {"index": index, "shape": x._data.shape})
+    if isinstance(x, np.ndarray):
+        return x[index]
+    return dispatch_other(GETITEM, (x,), {"index": index, "shape": np.shape(x)})
+
+
+def _selected(shape, index) -> np.ndarray:
+    mask = np.zeros(shape, dtype=bool)
+    mask[index] = True
+    return mask
+
+
+def _index_put_forward(x, value, index):
+    y = np.array(x, copy=True)
+    y[index] = value
+    return y
+
+
+INDEX_PUT = defprim("index_put", _index_put_forward,
+                    (lambda g, out, x, v, index: _where_selected(g, index),
+                     lambda g, out, x, v, index: getitem(g, index)),
+                    save="none", node="CopySlices")
+
+
+def _where_selected(g, index):
+    from .elementwise import where
+
+    return where(_selected(g.shape, index), 0.0, g)
+
+
+def setitem(x: Tensor, index, value) -> None:
+    """``x[index] = value`` in place; recorded on the tape when a gradient is needed."""
+    index = normalize_index(index)
+    value_requires = isinstance(value, Tensor) and value._requires_grad
+    if grad_mode.state.enabled and (x._requires_grad or value_requires):
+        x._check_inplace()
+        value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=x._data.dtype))
+        x._assign(apply(INDEX_PUT, (x, value.to(x.dtype)), {"index": index}))
+        return
+    try:
+        x._data[index] = value._data if isinstance(value, Tensor) else value
+    except ValueError as error:
+        raise RuntimeError(str(error).replace("could not broadcast", "shape mismatch: value tensor")) from error
+    x._version += 1
+
+
+def index_select(x, dim: int, index):
+    index = np.asarray(index._data if isinstance(index, Tensor) else index)
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    full = normalize_index((slice(None),) * (dim % np.ndim(x)) + (index,))
+    if isinstance(x, Tensor):
+        return apply(_INDEX_SELECT, (x,), {"index": full, "shape": x._data.shape})
+    return np.asarray(x)[full]
+
+
+def _open_grid(index: np.ndarray, dim: int) -> tuple:
+    grids = list(np.ix_(*[np.arange(s) for s in index.shape]))
+    grids[dim] = index
+    return tuple(grids)
+
+
+def _scatter_add_forward(src, dim, index, shape):
+    z = np.zeros(shape, dtype=src.dtype)
+    np.add.at(z, _open_grid(index, dim), src)
+    return z
+
+
+SCATTER_ADD = defprim("scatter_add", _scatter_add_forward,
+                      lambda g, out, src, dim, index, shape: gather(g, dim, index),
+                      jvp=lambda t, out, src, dim, index, shape: _scatter_add_zeros(t, dim, index, shape),
+                      save="none", node="ScatterAddBackward0")
+GATHER = defprim("gather", lambda x, dim, index: np.take_along_axis(x, index, axis=dim),
+                 lambda g, out, x, dim, index: _scatter_add_zeros(g, dim, index, x.shape),
+                 jvp=lambda t, out, x, dim, index: gather(t, dim, index))
+
+
+def _as_index(index) -> np.ndarray:
+    array = np.asarray(index._data if isinstance(index, Tensor) else index)
+    if array.dtype.kind not in "iu":
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {from_numpy_dtype(array.dtype).name}")
+    return array
+
+
+def _scatter_add_zeros(src, dim, index, shape):
+    if isinstance(src, Tensor):
+        return apply(SCATTER_ADD, (src,), {"dim": dim, "index": index, "shape": tuple(shape)})
+    return _scatter_add_forward(np.asarray(src), dim, index, tuple(shape))
+
+
+def gather(x, dim: int, index):
+    """``out[i][j] = x[i][index[i][j]]`` along ``dim`` (the gradient scatters back)."""
+    index = _as_index(index)
+    dim = dim % np.ndim(x)
+    if isinstance(x, Tensor):
+        return apply(GATHER, (x,), {"dim": dim, "index": index})
+    return np.take_along_axis(np.asarray(x), index, axis=dim)
+
+
+def scatter_add(x, dim: int, index, src):
+    """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
+    index = _as_index(index)
+    dim = dim % np.ndim(x)
+    return x + _scatter_add_zeros(src, dim, index, np.shape(x))
+
+
+def scatter(x, dim: int, index, src):
+    """``x`` with ``src`` written at ``index`` along ``dim``."""
+    from .elementwise import where
+
+    index = _as_index(index)
+    dim = dim % np.ndim(x)
+    written = _scatter_add_forward(np.ones(index.shape, dtype=bool), dim, index, np.shape(x)).astype(bool)
+    if isinstance(src, numbers.Number):
+        return where(written, src, x)
+    src = src[tuple(slice(0, s) for s in index.shape)]
+    return where(written, _scatter_add_zeros(src, dim, index, np.shape(x)), x)
+
+
+def masked_fill(x, mask, value):
+    from .elementwise import WHERE
+
+    if isinstance(x, Tensor):
+        return apply(_MASKED_FILL, (mask, value, x))
+    return dispatch_other(WHERE, (mask, value, x), {})
+
+
+def _masked_fill_primitive():
+    from .elementwise import WHERE
+
+    return variant(WHERE, "MaskedFillBackward0")
+
+
+_MASKED_FILL = _masked_fill_primitive()
+
+
+def masked_select(x, mask):
+    return getitem(x, mask)
+
+
+def nonzero(x, as_tuple: bool = False):
+    values = x._data if isinstance(x, Tensor) else np.asarray(x)
+    found = np.nonzero(values)
+    if as_tuple:
+        return tuple(_wrap(i.astype(np.int64)) for i in found)
+    return _wrap(np.stack(found, axis=1).astype(np.int64))

@@ -1,0 +1,115 @@
+"""Matrix products: ``matmul`` (1-D, 2-D and batched with broadcasting), ``mm``, ``bmm``,
+``mv``, ``dot``, ``outer``.
+
+One primitive covers every case of ``matmul``; its node is named after the case, as in
+PyTorch (``DotBackward0``, ``MvBackward0``, ``MmBackward0``, ``BmmBackward0``,
+``UnsafeViewBackward0``). Batch dimensions that were broadcast are summed back by the
+engine.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._primitive import apply, defprim, dispatch_other, variant
+from .shape import reshape, transpose, unsqueeze
+
+
+def _grad_a(g, out, a, b):
+    if b.ndim == 1:
+        return g * b if a.ndim == 1 else unsqueeze(g, -1) * b
+    if a.ndim == 1:
+        return matmul(b, unsqueeze(g, -1))[..., 0]
+    if a.ndim > 2 and b.ndim == 2:  # one big product instead of a batch of small ones
+        return matmul(g, transpose(b, 0, 1))
+    return matmul(g, transpose(b, -1, -2))
+
+
+def _grad_b(g, out, a, b):
+    if a.ndim == 1:
+        return g * a if b.ndim == 1 else unsqueeze(a, -1) * unsqueeze(g, -2)
+    if b.ndim == 1:
+        return matmul(transpose(a, -1, -2), unsqueeze(g, -1))[..., 0]
+    if a.ndim > 2 and b.ndim == 2:  # fold the batch into the rows: (k, B*m) @ (B*m, n)
+        k, n = a.shape[-1], g.shape[-1]
+        return matmul(transpose(reshape(a, (-1, k)), 0, 1), reshape(g, (-1, n)))
+    return matmul(transpose(a, -1, -2), g)
+
+
+MATMUL = defprim("matmul", np.matmul, (_grad_a, _grad_b),
+                 jvp=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)),
+                 node="UnsafeViewBackward0", display="{0} @ {1}")
+_NAMED = {(1, 1): variant(MATMUL, "DotBackward0"), (2, 1): variant(MATMUL, "MvBackward0"),
+          (2, 2): variant(MATMUL, "MmBackward0"), (1, 2): variant(MATMUL, "SqueezeBackward4"),
+          (3, 3): variant(MATMUL, "BmmBackward0")}
+
+
+def _check(a_shape, b_shape) -> None:
+    if not a_shape or not b_shape:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{len(a_shape)}D and {len(b_shape)}D")
+    k_a = a_shape[-1]
+    k_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if k_a != k_b:
+        if len(a_shape) == 1 and len(b_shape) == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src [{k_b}] to have "
+                               f"the same number of elements, but got {k_a} and {k_b} elements respectively")
+        rows_a = int(np.prod(a_shape[:-1], dtype=np.int64)) if len(a_shape) > 1 else 1
+        cols_b = b_shape[-1] if len(b_shape) > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})")
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules for 1-D arguments and batch broadcasting."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        a_shape, b_shape = np.shape(a), np.shape(b)
+        _check(a_shape, b_shape)
+        key = (len(a_shape), len(b_shape))
+        same_batch = key != (3, 3) or a_shape[0] == b_shape[0]
+        prim = _NAMED.get(key, MATMUL) if same_batch else MATMUL
+        return apply(prim, (a, b))
+    return dispatch_other(MATMUL, (a, b), {})
+
+
+def mm(a, b):
+    """Product of two matrices (2-D only)."""
+    if np.ndim(a) != 2:
+        raise RuntimeError("self must be a matrix")
+    if np.ndim(b) != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """Batched product of 3-D tensors with the same batch size."""
+    if np.ndim(a) != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if np.ndim(b) != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if np.shape(a)[0] != np.shape(b)[0] or np.shape(a)[2] != np.shape(b)[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{np.shape(a)[0]}, {np.shape(a)[2]}] but got: [{np.shape(b)[0]}, {np.shape(b)[1]}].")
+    return matmul(a, b)
+
+
+def mv(a, v):
+    if np.ndim(a) != 2 or np.ndim(v) != 1:
+        raise RuntimeError("vector + matrix @ vector expected, got "
+                           f"{np.ndim(a)}, {np.ndim(v)}")
+    return matmul(a, v)
+
+
+def dot(a, b):
+    if np.ndim(a) != 1 or np.ndim(b) != 1:
+        raise RuntimeError(f"1D tensors expected, but got {np.ndim(a)}D and {np.ndim(b)}D tensors")
+    return matmul(a, b)
+
+
+inner = dot
+
+
+def outer(a, b):
+    return unsqueeze(a, -1) * unsqueeze(b, 0)
+
+
+ger = outer

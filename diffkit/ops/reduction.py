@@ -1,0 +1,284 @@
+"""Reductions (sum, mean, prod, var, std, max, logsumexp, ...) and the softmax family.
+
+Each VJP first restores the reduced dimensions of the incoming gradient (``_restore``) and
+lets broadcasting spread it over the input, so every rule is one line of tensor algebra.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ._primitive import apply, defprim, function, variant
+from .elementwise import exp, sqrt
+
+return_types = namedtuple("return_types", ["values", "indices"])
+
+
+def _axes(dim, ndim: int) -> tuple:
+    if dim is None:
+        return tuple(range(ndim))
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
+    return tuple(sorted(d % ndim for d in dims)) if ndim else ()
+
+
+def _np_axis(dim):
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _kept_shape(shape: tuple, dim) -> tuple:
+    axes = _axes(dim, len(shape))
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _restore(g, shape: tuple, dim, keepdim: bool):
+    """Reshape a reduced gradient so that it broadcasts against the input again."""
+    from .shape import reshape
+
+    if keepdim or not shape:
+        return g
+    return reshape(g, _kept_shape(shape, dim))
+
+
+def _count(shape: tuple, dim) -> int:
+    return int(np.prod([shape[a] for a in _axes(dim, len(shape))], dtype=np.int64))
+
+
+def _expand(g, shape, dim, keepdim):
+    from .shape import expand
+
+    return expand(_restore(g, shape, dim, keepdim), shape)
+
+
+SUM = defprim("sum", lambda x, dim, keepdim, shape: np.sum(x, axis=_np_axis(dim), keepdims=keepdim),
+              lambda g, out, x, dim, keepdim, shape: _expand(g, shape, dim, keepdim),
+              jvp=lambda t, out, x, dim, keepdim, shape: sum(t, dim, keepdim), save="none",
+              sympy=None, display="Σ {0}")
+SUM_DIM = variant(SUM, "SumBackward1")
+MEAN = defprim("mean", lambda x, dim, keepdim, shape: np.mean(x, axis=_np_axis(dim), keepdims=keepdim),
+               lambda g, out, x, dim, keepdim, shape: _expand(g, shape, dim, keepdim) / _count(shape, dim),
+               jvp=lambda t, out, x, dim, keepdim, shape: mean(t, dim, keepdim), save="none")
+MEAN_DIM = variant(MEAN, "MeanBackward1")
+
+
+def _prod_vjp(g, out, x, dim, keepdim):
+    """d prod / d x_i = product of the others, computed without dividing by zero."""
+    shape = x.shape
+    g, out = _restore(g, shape, dim, keepdim), _restore(out, shape, dim, keepdim)
+    values = x._data if hasattr(x, "_data") else x
+    if not (values == 0).any():
+        return g * out / x
+    axis = _np_axis(dim)
+    others = np.empty_like(values)
+    moved = np.moveaxis(values, axis, -1) if axis is not None else values.reshape(1, -1)
+    left = np.cumprod(np.concatenate([np.ones_like(moved[..., :1]), moved[..., :-1]], -1), -1)
+    right = np.flip(np.cumprod(np.concatenate([np.ones_like(moved[..., :1]),
+                                               np.flip(moved, -1)[..., :-1]], -1), -1), -1)
+    product = left * right
+    others[...] = np.moveaxis(product, -1, axis) if axis is not None else product.reshape(values.shape)
+    return g * others
+
+
+PROD = defprim("prod", lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim), _prod_vjp, save="both")
+PROD_DIM = variant(PROD, "ProdBackward1")
+
+
+def _var_vjp(g, out, x, dim, correction, keepdim):
+    n = _count(x.shape, dim)
+    centred = x - mean(x, dim, keepdim=True)
+    return _restore(g, x.shape, dim, keepdim) * centred * (2.0 / max(n - correction, 0))
+
+
+def _std_vjp(g, out, x, dim, correction, keepdim):
+    n = _count(x.shape, dim)
+    centred = x - mean(x, dim, keepdim=True)
+    spread = _restore(out, x.shape, dim, keepdim) * max(n - correction, 0)
+    return _restore(g, x.shape, dim, keepdim) * centred / spread
+
+
+VAR = defprim("var", lambda x, dim, correction, keepdim:
+              np.var(x, axis=_np_axis(dim), ddof=correction, keepdims=keepdim), _var_vjp)
+STD = defprim("std", lambda x, dim, correction, keepdim:
+              np.std(x, axis=_np_axis(dim), ddof=correction, keepdims=keepdim), _std_vjp, save="both")
+
+
+def _even_share_vjp(g, out, x, dim, keepdim):
+    """Gradient of max/min/amax/amin: shared evenly among the tied extreme values."""
+    from .shape import cast_like
+
+    mask = cast_like(x == _restore(out, x.shape, dim, keepdim), x)
+    return _restore(g, x.shape, dim, keepdim) * mask / sum(mask, dim, keepdim=True)
+
+
+AMAX = defprim("amax", lambda x, dim, keepdim: np.amax(x, axis=_np_axis(dim), keepdims=keepdim), _even_share_vjp,
+               save="both")
+AMIN = defprim("amin", lambda x, dim, keepdim: np.amin(x, axis=_np_axis(dim), keepdims=keepdim), _even_share_vjp,
+               save="both")
+MAX_ALL = variant(AMAX, "MaxBackward1")
+MIN_ALL = variant(AMIN, "MinBackward1")
+
+
+def _logsumexp_forward(x, dim, keepdim):
+    m = np.amax(x, axis=_np_axis(dim), keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - m), axis=_np_axis(dim), keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=_axes(dim, x.ndim))
+
+
+LOGSUMEXP = defprim("logsumexp", _logsumexp_forward,
+                    lambda g, out, x, dim, keepdim: _restore(g, x.shape, dim, keepdim)
+                    * exp(x - _restore(out, x.shape, dim, keepdim)), save="both")
+
+
+def _softmax_forward(x, dim):
+    shifted = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+    return shifted / np.sum(shifted, axis=dim, keepdims=True)
+
+
+def _log_softmax_forward(x, dim):
+    shifted = x - np.amax(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+SOFTMAX = defprim("softmax", _softmax_forward,
+                  lambda g, out, x, dim: out * (g - sum(g * out, dim, keepdim=True)),
+                  jvp=lambda t, out, x, dim: out * (t - sum(t * out, dim, keepdim=True)), save="output",
+                  node="SoftmaxBackward0")
+LOG_SOFTMAX = defprim("log_softmax", _log_softmax_forward,
+                      lambda g, out, x, dim: g - exp(out) * sum(g, dim, keepdim=True),
+                      jvp=lambda t, out, x, dim: t - sum(exp(out) * t, dim, keepdim=True), save="output",
+                      node="LogSoftmaxBackward0")
+ARGMAX = defprim("argmax", lambda x, dim, keepdim: np.argmax(x, axis=dim, keepdims=keepdim))
+ARGMIN = defprim("argmin", lambda x, dim, keepdim: np.argmin(x, axis=dim, keepdims=keepdim))
+ALL = defprim("all", lambda x, dim, keepdim: np.all(x, axis=_np_axis(dim), keepdims=keepdim))
+ANY = defprim("any", lambda x, dim, keepdim: np.any(x, axis=_np_axis(dim), keepdims=keepdim))
+
+
+def _reduce(prim, prim_dim, x, dim, keepdim, **params):
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    return function(prim if dim is None else prim_dim)(x, dim=dim, keepdim=keepdim, **params)
+
+
+def sum(x, dim=None, keepdim: bool = False, dtype=None):  # noqa: A001 - PyTorch's name
+    """Sum over ``dim`` (an int, a tuple, or None for all); ``keepdim`` keeps reduced axes as 1."""
+    if dtype is not None:
+        x = x.to(dtype)
+    elif getattr(x, "dtype", None) is not None and str(x.dtype).endswith("bool"):
+        x = x.long() if hasattr(x, "long") else np.asarray(x, dtype=np.int64)
+    return _reduce(SUM, SUM_DIM, x, dim, keepdim, shape=np.shape(x))
+
+
+def mean(x, dim=None, keepdim: bool = False, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    if getattr(x, "is_floating_point", lambda: True)() is False:
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {str(x.dtype).split('.')[-1].capitalize()}")
+    return _reduce(MEAN, MEAN_DIM, x, dim, keepdim, shape=np.shape(x))
+
+
+def prod(x, dim=None, keepdim: bool = False):
+    return _reduce(PROD, PROD_DIM, x, dim, keepdim)
+
+
+def _correction(unbiased, correction) -> int:
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """Variance with Bessel's correction by default (``correction=1``), as PyTorch."""
+    return function(VAR)(x, dim=_np_axis(dim), correction=_correction(unbiased, correction), keepdim=keepdim)
+
+
+def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return function(STD)(x, dim=_np_axis(dim), correction=_correction(unbiased, correction), keepdim=keepdim)
+
+
+def amax(x, dim=(), keepdim: bool = False):
+    return function(AMAX)(x, dim=None if dim == () else _np_axis(dim), keepdim=keepdim)
+
+
+def amin(x, dim=(), keepdim: bool = False):
+    return function(AMIN)(x, dim=None if dim == () else _np_axis(dim), keepdim=keepdim)
+
+
+def _extreme(all_prim, arg_fn, x, dim, keepdim, other):
+    from .elementwise import maximum, minimum
+
+    if other is not None or hasattr(dim, "shape"):  # max(a, b) is the elementwise maximum
+        return (maximum if all_prim is MAX_ALL else minimum)(x, dim if other is None else other)
+    if dim is None:
+        return function(all_prim)(x, dim=None, keepdim=False)
+    values = function(MAX_DIM if all_prim is MAX_ALL else MIN_DIM)(x, dim=dim, keepdim=keepdim)
+    return return_types(values, arg_fn(x, dim, keepdim))
+
+
+def max(x, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001 - PyTorch's name
+    """``max(x)`` the largest value; ``max(x, dim)`` a (values, indices) pair; ``max(a, b)`` elementwise."""
+    return _extreme(MAX_ALL, argmax, x, dim, keepdim, other)
+
+
+def min(x, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001 - PyTorch's name
+    return _extreme(MIN_ALL, argmin, x, dim, keepdim, other)
+
+
+MAX_DIM = variant(AMAX, "MaxBackward0")
+MIN_DIM = variant(AMIN, "MinBackward0")
+
+
+def argmax(x, dim=None, keepdim: bool = False):
+    return function(ARGMAX)(x, dim=dim, keepdim=keepdim)
+
+
+def argmin(x, dim=None, keepdim: bool = False):
+    return function(ARGMIN)(x, dim=dim, keepdim=keepdim)
+
+
+def all(x, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
+    return function(ALL)(x, dim=dim, keepdim=keepdim)
+
+
+def any(x, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
+    return function(ANY)(x, dim=dim, keepdim=keepdim)
+
+
+def logsumexp(x, dim, keepdim: bool = False):
+    """log(sum(exp(x))) over ``dim``, computed without overflow."""
+    return function(LOGSUMEXP)(x, dim=_np_axis(dim), keepdim=keepdim)
+
+
+def softmax(x, dim: int, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return apply(SOFTMAX, (x,), {"dim": dim}) if hasattr(x, "_data") else _softmax_forward(np.asarray(x), dim)
+
+
+def log_softmax(x, dim: int, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return apply(LOG_SOFTMAX, (x,), {"dim": dim}) if hasattr(x, "_data") else _log_softmax_forward(np.asarray(x), dim)
+
+
+def norm(x, p=2, dim=None, keepdim: bool = False):
+    """The vector p-norm (2 by default; also 1 and inf) over ``dim``."""
+    from .elementwise import abs
+
+    if p == 2 or p == "fro":
+        return sqrt(sum(x * x, dim, keepdim))
+    if p == 1:
+        return sum(abs(x), dim, keepdim)
+    if p == float("inf"):
+        return amax(abs(x), () if dim is None else dim, keepdim)
+    return sum(abs(x) ** p, dim, keepdim) ** (1.0 / p)
+
+
+def count_nonzero(x, dim=None):
+    return sum(x != 0, dim)

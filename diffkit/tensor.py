@@ -1,0 +1,450 @@
+"""``Tensor``: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+Math and shape methods are attached from ``diffkit.ops`` (``_tensor_methods.py``), so each
+operation is written once and serves ``x.exp()`` and ``diffkit.exp(x)`` alike. This file
+holds construction, attributes, conversions, Python protocols and in-place semantics.
+"""
+from __future__ import annotations
+
+import numbers
+import weakref
+
+import numpy as np
+
+from . import _dtypes
+from ._size import Size
+from ._tensor_str import tensor_repr
+from .autograd import grad_mode
+from .autograd.graph import OVERWRITTEN
+
+_new = object.__new__
+
+
+class device:
+    """Where a tensor lives: diffkit only has ``cpu``."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, spec="cpu") -> None:
+        text = spec.type if isinstance(spec, device) else str(spec)
+        if text.split(":")[0] != "cpu":
+            raise RuntimeError(f"diffkit runs on the CPU only; device {text!r} is not available")
+        self.type = "cpu"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, device) or other == "cpu"
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __str__(self) -> str:
+        return "cpu"
+
+
+CPU = device()
+
+
+def _wrap(data: np.ndarray, requires_grad: bool = False, grad_fn=None) -> Tensor:
+    """Fast internal constructor: no checks, no copies."""
+    t = _new(Tensor)
+    t._data = data
+    t._requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._grad = None
+    t._version = 0
+    t._hooks = None
+    return t
+
+
+def as_array(data, dtype=None) -> np.ndarray:
+    """Convert user data (numbers, nested lists, arrays, tensors) to an array with PyTorch's
+    dtype inference: Python floats become the default dtype, ints int64, bools bool."""
+    np_dtype = None if dtype is None else _dtypes.to_numpy_dtype(dtype)
+    if isinstance(data, Tensor):
+        array = data._data
+    elif isinstance(data, np.ndarray):
+        array = data
+    elif isinstance(data, (list, tuple)):
+        array = np.array([d._data if isinstance(d, Tensor) else d for d in data]
+                         if any(isinstance(d, Tensor) for d in data) else data)
+        if array.dtype.kind == "f" and np_dtype is None:
+            array = array.astype(_dtypes.get_default_dtype().np)
+    elif isinstance(data, (bool, np.bool_)):
+        array = np.array(data, dtype=np.bool_)
+    elif isinstance(data, numbers.Integral):
+        array = np.array(data, dtype=np.int64)
+    elif isinstance(data, numbers.Real):
+        array = np.array(data, dtype=_dtypes.get_default_dtype().np)
+    elif isinstance(data, numbers.Complex):
+        array = np.array(data, dtype=np.complex64)
+    else:
+        array = np.asarray(data)
+    if array.dtype.kind in "OUS":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if array.dtype.kind == "i" and array.dtype != np.int64 and not isinstance(data, np.ndarray):
+        array = array.astype(np.int64)
+    if np_dtype is not None and array.dtype != np_dtype:
+        array = array.astype(np_dtype)
+    return array
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_version", "_hooks", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray + Tensor -> Tensor
+
+    def __init__(self, *args, dtype=None, requires_grad: bool = False) -> None:
+        """``Tensor([1, 2])`` copies data; ``Tensor(2, 3)`` and ``Tensor(t.size())`` make a
+        zero-filled tensor of that shape (PyTorch leaves it uninitialised)."""
+        np_dtype = _dtypes.to_numpy_dtype(dtype or _dtypes.get_default_dtype())
+        if len(args) == 1 and not isinstance(args[0], (Size, numbers.Integral)):
+            data = np.array(as_array(args[0]), dtype=np_dtype)
+        else:
+            shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+            if not all(isinstance(s, numbers.Integral) for s in shape):
+                raise TypeError(f"Tensor() takes data or a shape of ints, got {args!r}")
+            data = np.zeros(shape if shape else (0,), dtype=np_dtype)
+        self._data = data
+        self._requires_grad = False
+        self.grad_fn = None
+        self._grad = None
+        self._version = 0
+        self._hooks = None
+        if requires_grad:
+            self.requires_grad = True
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def data(self) -> Tensor:
+        """The same storage, detached from the graph (as ``torch.Tensor.data``)."""
+        return _wrap(self._data)
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value._data if isinstance(value, Tensor) else as_array(value)
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: {value.shape} "
+                                   f"for a tensor of size {self.shape}")
+        self._grad = value
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> _dtypes.dtype:
+        return _dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[dim]
+
+    # ----------------------------------------------------------------- conversions
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's storage, cut from the graph."""
+        return _wrap(self._data)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args, **kwargs):
+        raise RuntimeError("diffkit runs on the CPU only; there is no CUDA device")
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """``to(dtype)``, ``to('cpu')``, ``to(other_tensor)``: a converted tensor (self if nothing changes)."""
+        target = kwargs.get("dtype")
+        for arg in (*args, kwargs.get("device")):
+            if isinstance(arg, _dtypes.dtype):
+                target = arg
+            elif isinstance(arg, Tensor):
+                target = arg.dtype
+            elif arg is not None:
+                device(arg)  # validates: only the CPU exists
+        if target is None or target.np == self._data.dtype:
+            return self
+        from .ops.shape import to_dtype
+
+        return to_dtype(self, target)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"diffkit.{_TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
+        return self.to(dtype)
+
+    def double(self) -> Tensor:
+        return self.to(_dtypes.float64)
+
+    def float(self) -> Tensor:
+        return self.to(_dtypes.float32)
+
+    def half(self) -> Tensor:
+        return self.to(_dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.to(_dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(_dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(_dtypes.bool)
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    # ----------------------------------------------------------------- autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
+        from .autograd.engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            self.grad_fn.register_hook(hook)
+        else:
+            self._hooks = [*(self._hooks or ()), hook]
+        return _RemovableHandle(self, hook)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self.grad_fn is None or self.retains_grad:
+            return
+        ref = weakref.ref(self)  # a strong reference would make a cycle tensor -> node -> tensor
+
+        def store(grad):
+            tensor = ref()
+            if tensor is not None:
+                tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+            return None
+
+        store.retains_grad = True
+        self.grad_fn.register_hook(store)
+
+    @property
+    def retains_grad(self) -> bool:
+        hooks = self.grad_fn.hooks if self.grad_fn is not None else None
+        return any(getattr(h, "retains_grad", False) for h in hooks or ())
+
+    # ----------------------------------------------------------------- in place
+    def _check_inplace(self) -> None:
+        if self._requires_grad and self.grad_fn is None and grad_mode.state.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def _assign(self, result: Tensor) -> Tensor:
+        """Make this tensor hold ``result`` in place: its values, and its history."""
+        data = result._data
+        if data.shape != self._data.shape:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                               f"broadcast shape {list(data.shape)}")
+        if not np.can_cast(data.dtype, self._data.dtype, "same_kind"):
+            raise RuntimeError(f"result type {_dtypes.from_numpy_dtype(data.dtype).name} can't be cast "
+                               f"to the desired output type {self.dtype.name}")
+        old = self.grad_fn
+        if old is not None and getattr(old, "out", None) is self._data:
+            old.out = OVERWRITTEN  # its saved output is about to change: backward through it must fail
+        try:
+            np.copyto(self._data, data, casting="unsafe")
+        except ValueError as error:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to "
+                "a single memory location. Please clone() the tensor before performing the "
+                "operation.") from error
+        self._version += 1
+        if result.grad_fn is not None:
+            self.grad_fn = result.grad_fn
+            self._requires_grad = True
+        return self
+
+    def _inplace(self, op, *args, **kwargs) -> Tensor:
+        self._check_inplace()
+        return self._assign(op(self, *args, **kwargs))
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value) -> Tensor:
+        self._check_inplace()
+        if isinstance(value, Tensor) and value._requires_grad and grad_mode.state.enabled:
+            from .ops.shape import expand
+
+            return self._assign(expand(value.to(self.dtype), self.shape))
+        self._data[...] = value._data if isinstance(value, Tensor) else value
+        self._version += 1
+        return self
+
+    def copy_(self, source) -> Tensor:
+        from .ops.shape import expand
+
+        self._check_inplace()
+        source = source if isinstance(source, Tensor) else Tensor(source)
+        return self._assign(expand(source.to(self.dtype), self.shape))
+
+    # ----------------------------------------------------------------- Python protocols
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __deepcopy__(self, memo) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment.")
+        result = self.__class__.__new__(self.__class__)
+        for name, value in (("_data", self._data.copy()), ("_requires_grad", self._requires_grad),
+                            ("grad_fn", None), ("_version", 0), ("_hooks", None),
+                            ("_grad", None if self._grad is None else self._grad.clone().detach())):
+            object.__setattr__(result, name, value)
+        memo[id(self)] = result
+        return result
+
+
+class _RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook off again."""
+
+    def __init__(self, tensor: Tensor, hook) -> None:
+        self._tensor, self._hook = weakref.ref(tensor), hook
+
+    def remove(self) -> None:
+        tensor = self._tensor()
+        if tensor is None:
+            return
+        if tensor.grad_fn is not None and tensor.grad_fn.hooks:
+            tensor.grad_fn.hooks = [h for h in tensor.grad_fn.hooks if h is not self._hook] or None
+        elif tensor._hooks:
+            tensor._hooks = [h for h in tensor._hooks if h is not self._hook] or None
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
