@@ -22,6 +22,8 @@ from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, new_seq
 from ..tensor import Tensor, _wrap
 
 _F64 = np.dtype(np.float64)
+
+REGISTRY: dict[str, Primitive] = {}  # node name -> primitive: the whole table, for tests and tools
 _state = grad_mode.state
 _EMPTY: dict = {}
 
@@ -47,6 +49,7 @@ class Primitive:
         if self.vjp is not None:
             self.node_class = node_class(node or f"{name.capitalize()}Backward0", PrimitiveNode)
             self.node_class.prim = self
+        REGISTRY[self.node_class.__name__ if self.node_class else name] = self
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -74,6 +77,7 @@ def variant(prim: Primitive, node: str) -> Primitive:
         setattr(twin, slot, getattr(prim, slot))
     twin.node_class = node_class(node, PrimitiveNode)
     twin.node_class.prim = twin
+    REGISTRY[node] = twin
     return twin
 
 

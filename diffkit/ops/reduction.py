@@ -5,6 +5,7 @@ lets broadcasting spread it over the input, so every rule is one line of tensor 
 """
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 
 import numpy as np
@@ -19,10 +20,11 @@ def _axes(dim, ndim: int) -> tuple:
     if dim is None:
         return tuple(range(ndim))
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    bound = builtins.max(ndim, 1)
     for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
+        if not -bound <= d < bound:
             raise IndexError(f"Dimension out of range (expected to be in range of "
-                             f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {d})")
+                             f"[{-bound}, {bound - 1}], but got {d})")
     return tuple(sorted(d % ndim for d in dims)) if ndim else ()
 
 
@@ -90,13 +92,13 @@ PROD_DIM = variant(PROD, "ProdBackward1")
 def _var_vjp(g, out, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
     centred = x - mean(x, dim, keepdim=True)
-    return _restore(g, x.shape, dim, keepdim) * centred * (2.0 / max(n - correction, 0))
+    return _restore(g, x.shape, dim, keepdim) * centred * (2.0 / builtins.max(n - correction, 0))
 
 
 def _std_vjp(g, out, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
     centred = x - mean(x, dim, keepdim=True)
-    spread = _restore(out, x.shape, dim, keepdim) * max(n - correction, 0)
+    spread = _restore(out, x.shape, dim, keepdim) * builtins.max(n - correction, 0)
     return _restore(g, x.shape, dim, keepdim) * centred / spread
 
 
