@@ -100,10 +100,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
 
     def first_derivatives(*args):
         xs, gs = args[:n], args[n:]
-        outs = _outputs(func, xs)
-        pairs = [(o, g) for o, g in zip(outs, gs) if o.requires_grad]
-        grads = autograd_grad([o for o, _ in pairs], [xs[i] for i in differentiable],
-                              [g for _, g in pairs], create_graph=True, allow_unused=True)
+        with grad_mode.enable_grad():  # the numerical Jacobian calls this under no_grad
+            outs = _outputs(func, xs)
+            pairs = [(o, g) for o, g in zip(outs, gs) if o.requires_grad]
+            grads = autograd_grad([o for o, _ in pairs], [xs[i] for i in differentiable],
+                                  [g for _, g in pairs], create_graph=True, allow_unused=True)
         return tuple(g if g is not None else _wrap(np.zeros(xs[i].shape)) for g, i in zip(grads, differentiable))
 
     return gradcheck(first_derivatives, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol,
