@@ -1,0 +1,190 @@
+"""Finite differences: forward, backward, central, five-point, complex step, Richardson.
+
+The step matters as much as the formula. A scheme of order p has truncation error ~ h^p and
+round-off error ~ eps/h, so the best step balances them at h ~ eps^(1/(p+1)) (scaled by
+max(|x|, 1)), and the best error is ~ eps^(p/(p+1)): forward 1e-8, central 1e-11, five-point
+1e-13 (Griewank & Walther, "Evaluating Derivatives", and any numerical-analysis text). The
+complex step Im f(x + ih)/h subtracts nothing, so h can be 1e-20 and the result is exact to
+rounding -- for analytic f only (not ``abs``, ``relu`` or ``maximum``). Richardson
+extrapolation combines central differences at h, h/2, h/4 ... to cancel the error terms
+one order at a time, and the disagreement between successive levels estimates the error
+(as numdifftools does). Second derivatives difference the gradient again, with the step for
+a second derivative, eps^(1/(p+2)).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import Differentiator, as_point, as_result, collect
+
+EPS = float(np.finfo(np.float64).eps)
+SCHEMES = ("forward", "backward", "central", "five-point", "complex-step", "richardson")
+ORDER = {"forward": 1, "backward": 1, "central": 2, "five-point": 4, "complex-step": 2, "richardson": 2}
+_STENCILS = {  # (offset in steps, weight): f'(x) ≈ Σ w f(x + o h) / h
+    "forward": ((0, -1.0), (1, 1.0)),
+    "backward": ((-1, -1.0), (0, 1.0)),
+    "central": ((-1, -0.5), (1, 0.5)),
+    "five-point": ((-2, 1 / 12), (-1, -8 / 12), (1, 8 / 12), (2, -1 / 12)),
+}
+# h = factor · eps^(1/(p+1)) · max(|x|, 1): the factors below 1 allow for higher derivatives
+# that grow with their order (|f^(k)| ~ k!/R^k), measured on the functions of the tests
+STEP_FACTOR = {"forward": 1.0, "backward": 1.0, "central": 0.5, "five-point": 0.2}
+COMPLEX_STEP = 1e-20
+RICHARDSON_STEP = 0.125  # first (largest) step, relative to max(|x|, 1)
+RICHARDSON_LEVELS = 7    # central differences at RICHARDSON_STEP / 2^k, k < levels
+
+
+@dataclass(frozen=True)
+class NumericInfo:
+    """What ``full_output=True`` returns beside the estimate."""
+
+    error: float | np.ndarray  # estimated absolute error of the estimate
+    evaluations: int           # calls of f
+    step: float | np.ndarray   # the step used (the smallest one for Richardson)
+    scheme: str
+
+
+class _Counted:
+    """f, counting its calls."""
+
+    def __init__(self, f: Callable) -> None:
+        self.f, self.calls = f, 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return np.asarray(collect(self.f(x)))
+
+
+def _exact(x, h):
+    """A step that is exactly representable as a difference from x (no rounding in x + h)."""
+    return (x + h) - x
+
+
+class Numeric(Differentiator):
+    """Finite-difference derivatives with a choice of scheme and step (``h`` a float or "auto")."""
+
+    name = "numeric"
+
+    def __init__(self, scheme: str = "central", h: float | str = "auto", full_output: bool = False) -> None:
+        super().__init__()
+        if scheme not in SCHEMES:
+            raise ValueError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
+        if not (h == "auto" or (isinstance(h, (int, float)) and h > 0)):
+            raise ValueError(f"h must be a positive number or 'auto', got {h!r}")
+        self.scheme, self.h, self.full_output = scheme, h, full_output
+        self.second = False  # steps for a second derivative (set on the copies hessian_at uses)
+
+    def __repr__(self) -> str:
+        return f"Numeric(scheme={self.scheme!r}, h={self.h!r})"
+
+    # ------------------------------------------------------------------ steps
+    def step(self, x):
+        """The step at x: h if given, else the one balancing truncation and round-off."""
+        scale = np.maximum(np.abs(np.real(x)), 1.0)
+        if self.h != "auto":
+            h = np.full(np.shape(x), float(self.h))
+        elif self.scheme == "complex-step":
+            h = COMPLEX_STEP * scale
+        elif self.scheme == "richardson":
+            h = RICHARDSON_STEP * scale
+        else:
+            h = STEP_FACTOR[self.scheme] * EPS ** (1.0 / (ORDER[self.scheme] + 1 + self.second)) * scale
+        return h if self.scheme == "complex-step" else _exact(np.real(x), h)
+
+    # ------------------------------------------------------------------ the estimate along one direction
+    def _difference(self, g: Callable, h):
+        """One difference quotient of g(t) = f(x + t·direction) at t = 0, and the size of f seen."""
+        if self.scheme == "complex-step":
+            fx = g(1j * h)
+            return np.imag(fx) / h, np.abs(fx)
+        stencil = _STENCILS["central" if self.scheme == "richardson" else self.scheme]
+        values = [g(o * h) for o, _ in stencil]
+        estimate = sum(w * v for (_, w), v in zip(stencil, values)) / h
+        return estimate, np.max(np.abs(values), axis=0)
+
+    def _estimate(self, g: Callable, h):
+        """(estimate, error estimate) of g'(0). The error is only estimated with full_output,
+        since it costs a second difference at step 2h."""
+        if self.scheme == "richardson":
+            return _richardson([self._difference(g, h / 2**k) for k in range(RICHARDSON_LEVELS)], h)
+        estimate, size = self._difference(g, h)
+        if not self.full_output:
+            return estimate, None
+        coarse, _ = self._difference(g, 2 * h)
+        p = ORDER[self.scheme]
+        rounding = EPS * (np.abs(estimate) if self.scheme == "complex-step" else size / h)
+        return estimate, np.abs(estimate - coarse) / (2**p - 1) + rounding
+
+    # ------------------------------------------------------------------ derivative, Jacobian, Hessian
+    def _finish(self, f: _Counted, value, error, step):
+        self.cost = {"evaluations": f.calls}
+        if not self.full_output:
+            return value
+        return value, NumericInfo(as_result(error), f.calls, as_result(step), self.scheme)
+
+    def derivative_at(self, f: Callable, x):
+        x, f = as_point(x), _Counted(f)
+        h = self.step(x)
+        value, error = self._estimate(lambda t: f(x + t), h)
+        return self._finish(f, as_result(value), error, h / 2 ** (RICHARDSON_LEVELS - 1)
+                            if self.scheme == "richardson" else h)
+
+    def _jacobian(self, f: Callable, x: np.ndarray):
+        columns, errors, steps = [], [], []
+        at_x = []  # f(x) is shared by every direction (the forward and backward stencils use it)
+
+        def along(t, direction):
+            if np.all(t == 0):
+                if not at_x:
+                    at_x.append(f(x))
+                return at_x[0]
+            return f(x + t * direction)
+
+        for k in range(x.size):
+            direction = np.zeros(x.size)
+            direction[k] = 1.0
+            h = self.step(x[k])
+            value, error = self._estimate(lambda t, d=direction: along(t, d), h)
+            columns.append(value)
+            errors.append(error)
+            steps.append(h)
+        error = None if errors[0] is None else np.stack(errors, axis=-1)
+        return np.stack(columns, axis=-1), error, np.array(steps)
+
+    def jacobian_at(self, f: Callable, x: np.ndarray):
+        f = _Counted(f)
+        return self._finish(f, *self._jacobian(f, x))
+
+    def hessian_at(self, f: Callable, x: np.ndarray):
+        f = _Counted(f)
+        inner = self._copy(self.scheme, second=True)
+        # the complex step gives the gradient exactly, so it is differenced once more as a first derivative
+        outer = self._copy("central", second=False) if self.scheme == "complex-step" else inner
+        hessian, error, step = outer._jacobian(lambda v: inner._jacobian(f, v)[0], x)
+        return self._finish(f, (hessian + hessian.T) / 2, error, step)
+
+    def _copy(self, scheme: str, second: bool) -> Numeric:
+        copy = Numeric(scheme, self.h, self.full_output)
+        copy.second = second
+        return copy
+
+
+def _richardson(levels: list, h):
+    """Extrapolate central differences D(h/2^k) to h -> 0 and keep, pointwise, the diagonal entry
+    of the Richardson table whose error estimate (change from the previous diagonal entry plus
+    amplified round-off) is smallest."""
+    table = [[d] for d, _ in levels]
+    for k in range(1, len(table)):
+        for j in range(1, k + 1):
+            finer, coarser = table[k][j - 1], table[k - 1][j - 1]
+            table[k].append(finer + (finer - coarser) / (4**j - 1))
+    diagonal = np.stack([np.asarray(table[k][k], dtype=float) for k in range(len(table))])
+    sizes = np.stack([np.asarray(size, dtype=float) for _, size in levels])
+    steps = np.stack([np.broadcast_to(h / 2**k, diagonal.shape[1:]) for k in range(len(table))])
+    errors = np.abs(np.diff(diagonal, axis=0)) + 10 * EPS * sizes[1:] / steps[1:]
+    best = np.argmin(errors, axis=0)[None]
+    pick = np.take_along_axis
+    return pick(diagonal[1:], best, 0)[0], pick(errors, best, 0)[0]
