@@ -1,0 +1,193 @@
+"""Convolution (1-D, 2-D, 3-D; stride, padding, dilation, groups) as im2col and one matrix product.
+
+The windows of the padded input are a zero-copy ``as_strided`` view; copying them into rows
+("im2col") turns the whole convolution into a single BLAS product. Three primitives are
+closed under differentiation, because convolution is bilinear in (input, weight):
+
+    y  = conv(x, w)            dx = conv_input_grad(g, w)      dw = conv_weight_grad(x, g)
+
+and the VJPs of the two gradient operations are again these three operations, so
+``create_graph=True`` (double backward) works. ``conv_input_grad`` is also the transposed
+convolution, which gives ``conv_transpose1d/2d`` for free.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._primitive import apply, defprim, variant
+from ._windows import Geometry, add_windows, crop, ntuple, pad_array, windows
+from .reduction import sum as reduce_sum
+from .shape import reshape, squeeze, unsqueeze
+
+
+def _im2col(x: np.ndarray, geometry: Geometry):
+    """Rows of every window: (N * out positions, C * kernel size), and the output's spatial shape."""
+    d = len(geometry.kernel)
+    view = windows(pad_array(x, geometry.padding), geometry.kernel, geometry.stride, geometry.dilation)
+    out = view.shape[2:2 + d]
+    order = (0,) + tuple(range(2, 2 + d)) + (1,) + tuple(range(2 + d, 2 + 2 * d))
+    cols = np.ascontiguousarray(view.transpose(order))
+    return cols.reshape(int(np.prod(view.shape[:1] + out)), -1), out
+
+
+def _rows(g: np.ndarray) -> np.ndarray:
+    """(N, O, *out) -> (N * out positions, O)."""
+    return np.moveaxis(g, 1, -1).reshape(-1, g.shape[1])
+
+
+def _grouped(rows: np.ndarray, groups: int) -> np.ndarray:
+    """(R, G * k) -> (G, R, k)."""
+    return rows.reshape(rows.shape[0], groups, -1).transpose(1, 0, 2)
+
+
+def _conv_forward(x, w, b, geometry: Geometry) -> np.ndarray:
+    cols, out = _im2col(x, geometry)
+    n_out, groups = w.shape[0], geometry.groups
+    if groups == 1:
+        result = cols @ w.reshape(n_out, -1).T
+    else:
+        w_g = w.reshape(groups, n_out // groups, -1).transpose(0, 2, 1)
+        result = np.matmul(_grouped(cols, groups), w_g).transpose(1, 0, 2).reshape(-1, n_out)
+    if b is not None:
+        result += b
+    return np.ascontiguousarray(np.moveaxis(result.reshape((x.shape[0],) + out + (n_out,)), -1, 1))
+
+
+def _conv_weight(x, g, w_shape, geometry: Geometry) -> np.ndarray:
+    cols, _ = _im2col(x, geometry)
+    rows, groups = _rows(g), geometry.groups
+    if groups == 1:
+        return (rows.T @ cols).reshape(w_shape)
+    return np.matmul(_grouped(rows, groups).transpose(0, 2, 1), _grouped(cols, groups)).reshape(w_shape)
+
+
+def _conv_input(g, w, x_shape, geometry: Geometry) -> np.ndarray:
+    rows, groups = _rows(g), geometry.groups
+    n_out = w.shape[0]
+    if groups == 1:
+        gcols = rows @ w.reshape(n_out, -1)
+    else:
+        gcols = np.matmul(_grouped(rows, groups), w.reshape(groups, n_out // groups, -1))
+        gcols = gcols.transpose(1, 0, 2).reshape(rows.shape[0], -1)
+    d = len(geometry.kernel)
+    out = g.shape[2:]
+    patches = gcols.reshape((g.shape[0],) + out + (x_shape[1],) + tuple(geometry.kernel))
+    patches = patches.transpose(tuple(range(d + 2, 2 * d + 2)) + (0, d + 1) + tuple(range(1, d + 1)))
+    padded = tuple(x_shape[:2]) + tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], geometry.padding))
+    return crop(add_windows(patches, padded, geometry), geometry.padding)
+
+
+def _shape(x) -> tuple:
+    return tuple(x.shape)
+
+
+CONVOLUTION = defprim(
+    "convolution", _conv_forward,
+    (lambda g, out, x, w, b, geometry: conv_input_grad(g, w, _shape(x), geometry),
+     lambda g, out, x, w, b, geometry: conv_weight_grad(x, g, _shape(w), geometry),
+     lambda g, out, x, w, b, geometry: reduce_sum(g, (0,) + tuple(range(2, g.ndim)))),
+    save=(0, 1), node="ConvolutionBackward0")
+CONV_INPUT_GRAD = defprim(
+    "conv_input_grad", _conv_input,
+    (lambda u, out, g, w, x_shape, geometry: convolution(u, w, None, geometry),
+     lambda u, out, g, w, x_shape, geometry: conv_weight_grad(u, g, _shape(w), geometry)),
+    node="ConvolutionBackwardBackward0")
+CONV_WEIGHT_GRAD = defprim(
+    "conv_weight_grad", _conv_weight,
+    (lambda v, out, x, g, w_shape, geometry: conv_input_grad(g, v, _shape(x), geometry),
+     lambda v, out, x, g, w_shape, geometry: convolution(x, v, None, geometry)),
+    node="ConvolutionWeightBackwardBackward0")
+CONV_TRANSPOSE = variant(CONV_INPUT_GRAD, "ConvTransposeBackward0")
+
+
+def _polymorphic(prim, forward):
+    def call(*args, **params):
+        if any(isinstance(a, Tensor) for a in args):
+            return apply(prim, args, params)
+        return forward(*args, **params)
+
+    return call
+
+
+convolution = _polymorphic(CONVOLUTION, lambda x, w, b, geometry: _conv_forward(x, w, b, geometry))
+conv_input_grad = _polymorphic(CONV_INPUT_GRAD, _conv_input)
+conv_weight_grad = _polymorphic(CONV_WEIGHT_GRAD, _conv_weight)
+
+
+def _padding(padding, kernel, dilation, stride, d: int) -> tuple:
+    if padding == "valid":
+        return ((0, 0),) * d
+    if padding == "same":
+        if any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        totals = [di * (k - 1) for di, k in zip(dilation, kernel)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(padding, str):
+        raise ValueError(f"Invalid padding string {padding!r}, should be one of ('valid', 'same')")
+    return tuple((p, p) for p in ntuple(padding, d, "padding"))
+
+
+def _batched(input: Tensor, d: int, name: str):
+    if input.ndim == d + 1:
+        return unsqueeze(input, 0), True
+    if input.ndim != d + 2:
+        raise RuntimeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {name}, but got "
+                           f"input of size: {list(input.shape)}")
+    return input, False
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, d: int) -> Tensor:
+    x, unbatched = _batched(input, d, f"conv{d}d")
+    kernel = tuple(weight.shape[2:])
+    if x.shape[1] != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+                           f"{list(x.shape)} to have {weight.shape[1] * groups} channels, but got {x.shape[1]} "
+                           "channels instead")
+    stride, dilation = ntuple(stride, d, "stride"), ntuple(dilation, d, "dilation")
+    geometry = Geometry(kernel, stride, _padding(padding, kernel, dilation, stride, d), dilation, groups)
+    if any(o <= 0 for o in geometry.output_shape(tuple(x.shape[2:]))):
+        raise RuntimeError(f"Calculated output size is too small for input of size {list(input.shape)} "
+                           f"and kernel {list(kernel)}")
+    y = apply(CONVOLUTION, (x, weight, bias), {"geometry": geometry})
+    return squeeze(y, 0) if unbatched else y
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """1-D convolution (cross-correlation, as PyTorch) of (N, C, L) by (O, C/groups, k)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """2-D convolution of (N, C, H, W) by (O, C/groups, kh, kw)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, d: int) -> Tensor:
+    x, unbatched = _batched(input, d, f"conv_transpose{d}d")
+    kernel = tuple(weight.shape[2:])
+    stride, dilation = ntuple(stride, d, "stride"), ntuple(dilation, d, "dilation")
+    pads, extra = ntuple(padding, d, "padding"), ntuple(output_padding, d, "output_padding")
+    spatial = tuple((s - 1) * st - 2 * p + di * (k - 1) + e + 1
+                    for s, st, p, di, k, e in zip(x.shape[2:], stride, pads, dilation, kernel, extra))
+    out_shape = (x.shape[0], weight.shape[1] * groups) + spatial
+    geometry = Geometry(kernel, stride, tuple((p, p) for p in pads), dilation, groups)
+    y = apply(CONV_TRANSPOSE, (x, weight), {"x_shape": out_shape, "geometry": geometry})
+    if bias is not None:
+        y = y + reshape(bias, (1, -1) + (1,) * d)
+    return squeeze(y, 0) if unbatched else y
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1,
+                     dilation=1) -> Tensor:
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1,
+                     dilation=1) -> Tensor:
+    """The adjoint of conv2d (sometimes called deconvolution): weight (C_in, C_out/groups, kh, kw)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)

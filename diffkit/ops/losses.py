@@ -1,0 +1,312 @@
+"""Loss functions. The classification losses are fused primitives with closed-form gradients.
+
+Cross entropy never forms ``softmax`` then ``log``: the forward is ``x - logsumexp(x)`` (finite
+and exact for logits of ±1000) and the gradient is ``softmax(x) - target``. Every
+class-index loss is turned into one dense, constant matrix ``A`` of per-class coefficients
+(one-hot target, class weights, ignored rows, label smoothing), so that
+
+    loss_i = -Σ_c A_ic log p_ic          d loss_i / d x_ic = softmax_ic Σ_c A_ic - A_ic
+
+and one rule covers class indices, class probabilities, weights and smoothing, exactly as
+PyTorch defines them. The regression losses are short compositions of primitives.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._primitive import apply, defprim
+from .activations import softplus
+from .elementwise import abs, clamp, exp, log, sigmoid, where
+from .reduction import mean, softmax
+from .reduction import sum as reduce_sum
+from .shape import unsqueeze
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduce_forward(loss: np.ndarray, reduction: str, divisor=None) -> np.ndarray:
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / (loss.size if divisor is None else divisor)
+
+
+def _scale(g, reduction: str, divisor):
+    """The incoming gradient of a reduced loss, as a factor for the elementwise derivative."""
+    return g / divisor if reduction == "mean" else g
+
+
+def check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+# ---------------------------------------------------------------------------- cross entropy, NLL
+def _log_softmax(x, dim):
+    shifted = x - np.amax(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+def _ce_forward(x, coefficients, rowsum, dim, reduction, divisor):
+    per = -np.sum(coefficients * _log_softmax(x, dim), axis=dim)
+    return _reduce_forward(per, reduction, divisor)
+
+
+def _ce_vjp(g, out, x, coefficients, rowsum, dim, reduction, divisor):
+    g = _scale(g, reduction, divisor)
+    if reduction == "none":
+        g = unsqueeze(g, dim)
+    return g * (softmax(x, dim) * rowsum - coefficients)
+
+
+CROSS_ENTROPY = defprim("cross_entropy", _ce_forward, _ce_vjp, node="CrossEntropyLossBackward0")
+
+
+def _nll_forward(x, coefficients, dim, reduction, divisor):
+    return _reduce_forward(-np.sum(coefficients * x, axis=dim), reduction, divisor)
+
+
+def _nll_vjp(g, out, x, coefficients, dim, reduction, divisor):
+    g = _scale(g, reduction, divisor)
+    if reduction == "none":
+        g = unsqueeze(g, dim)
+    return -(g * coefficients)
+
+
+NLL_LOSS = defprim("nll_loss", _nll_forward, _nll_vjp, save="none", node="NllLossBackward0")
+
+
+def _class_dim(x) -> int:
+    return 0 if x.ndim == 1 else 1
+
+
+def _class_coefficients(shape, dtype, dim, target, weight, ignore_index, label_smoothing):
+    """``A`` and the mean's divisor for class-index targets (PyTorch's nll_loss_nd + smoothing)."""
+    n_classes = shape[dim]
+    expected = shape[:dim] + shape[dim + 1:]
+    if target.shape != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype}")
+    valid = target != ignore_index
+    safe = np.where(valid, target, 0)
+    bad = (safe < 0) | (safe >= n_classes)
+    if bad.any():
+        raise IndexError(f"Target {int(safe[bad].flat[0])} is out of bounds.")
+    w = np.ones(n_classes, dtype=dtype) if weight is None else weight.astype(dtype, copy=False)
+    per_sample = w[safe] * valid
+    classes = np.arange(n_classes).reshape((n_classes,) + (1,) * (len(shape) - dim - 1))
+    onehot = np.expand_dims(safe, dim) == classes
+    coefficients = onehot * np.expand_dims(per_sample, dim) * (1.0 - label_smoothing)
+    if label_smoothing > 0:
+        w_b = w.reshape((n_classes,) + (1,) * (len(shape) - dim - 1))
+        coefficients = coefficients + (label_smoothing / n_classes) * w_b * np.expand_dims(valid, dim)
+    return coefficients.astype(dtype, copy=False), per_sample.sum()
+
+
+def _probability_coefficients(x, dim, target, weight, label_smoothing):
+    n_classes = x.shape[dim]
+    q = target * (1.0 - label_smoothing) + label_smoothing / n_classes if label_smoothing > 0 else target
+    if weight is not None:
+        q = q * weight.reshape((n_classes,) + (1,) * (x.ndim - dim - 1))
+    return q.astype(x.dtype, copy=False), x.size / n_classes
+
+
+def _array(value):
+    return None if value is None else np.asarray(value._data if isinstance(value, Tensor) else value)
+
+
+def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100,
+                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross entropy of logits ``input`` (N, C, ...) against class indices or probabilities."""
+    check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    x = input._data
+    dim = _class_dim(x)
+    t = _array(target)
+    if t.dtype.kind == "f":
+        if isinstance(target, Tensor) and target.requires_grad:  # a differentiable soft target
+            return _soft_cross_entropy(input, target, weight, reduction, label_smoothing, dim)
+        if t.shape != x.shape:
+            raise RuntimeError(f"Expected target size {list(x.shape)}, got {list(t.shape)}")
+        coefficients, divisor = _probability_coefficients(x, dim, t, _array(weight), label_smoothing)
+    else:
+        coefficients, divisor = _class_coefficients(x.shape, x.dtype, dim, t, _array(weight), ignore_index,
+                                                    label_smoothing)
+    rowsum = coefficients.sum(axis=dim, keepdims=True)
+    return apply(CROSS_ENTROPY, (input,), {"coefficients": coefficients, "rowsum": rowsum, "dim": dim,
+                                           "reduction": reduction, "divisor": divisor})
+
+
+def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, dim):
+    from .reduction import log_softmax
+
+    n_classes = input.shape[dim]
+    q = target * (1.0 - label_smoothing) + label_smoothing / n_classes if label_smoothing else target
+    if weight is not None:
+        q = q * _array(weight).reshape((n_classes,) + (1,) * (input.ndim - dim - 1))
+    per = -reduce_sum(log_softmax(input, dim) * q, dim)
+    return _reduce_composed(per, reduction)
+
+
+def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100,
+             reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` (N, C, ...) at class indices ``target``."""
+    check_reduction(reduction)
+    x = input._data
+    dim = _class_dim(x)
+    coefficients, divisor = _class_coefficients(x.shape, x.dtype, dim, _array(target), _array(weight),
+                                                ignore_index, 0.0)
+    return apply(NLL_LOSS, (input,), {"coefficients": coefficients, "dim": dim, "reduction": reduction,
+                                      "divisor": divisor})
+
+
+# ---------------------------------------------------------------------------- binary cross entropy
+def _check_same_size(input, target) -> None:
+    if tuple(np.shape(target)) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({tuple(np.shape(target))}) that is different to the input size "
+                         f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size.")
+
+
+def _bce_forward(p, y, weight, reduction):
+    with np.errstate(divide="ignore"):
+        loss = -(y * np.maximum(np.log(p), -100.0) + (1 - y) * np.maximum(np.log1p(-p), -100.0))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_forward(loss.astype(p.dtype, copy=False), reduction)
+
+
+def _weighted(value, weight):
+    return value if weight is None else value * weight
+
+
+def _bce_vjp_input(g, out, p, y, weight, reduction):
+    g = _scale(g, reduction, p.size)
+    return _weighted(g * (p - y) / clamp((1 - p) * p, min=1e-12), weight)
+
+
+def _bce_vjp_target(g, out, p, y, weight, reduction):
+    g = _scale(g, reduction, p.size)
+    return _weighted(g * (clamp(log(1 - p), min=-100.0) - clamp(log(p), min=-100.0)), weight)
+
+
+BCE = defprim("binary_cross_entropy", _bce_forward, (_bce_vjp_input, _bce_vjp_target),
+              node="BinaryCrossEntropyBackward0")
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)) with the logs clamped at -100, as PyTorch."""
+    check_reduction(reduction)
+    _check_same_size(input, target)
+    p = input._data
+    if p.size and ((p < 0) | (p > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    target = target if isinstance(target, Tensor) else np.asarray(target, dtype=p.dtype)
+    return apply(BCE, (input, target), {"weight": _array(weight), "reduction": reduction})
+
+
+def _softplus_neg(x):
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+
+
+def _bce_logits_forward(x, y, weight, pos_weight, reduction):
+    if pos_weight is None:
+        loss = (1 - y) * x + _softplus_neg(x)
+    else:
+        loss = (1 - y) * x + (1 + (pos_weight - 1) * y) * _softplus_neg(x)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_forward(loss.astype(x.dtype, copy=False), reduction)
+
+
+def _bce_logits_vjp_input(g, out, x, y, weight, pos_weight, reduction):
+    g = _scale(g, reduction, x.size)
+    if pos_weight is None:
+        return _weighted(g * (sigmoid(x) - y), weight)
+    return _weighted(g * ((1 + (pos_weight - 1) * y) * sigmoid(x) - pos_weight * y), weight)
+
+
+def _bce_logits_vjp_target(g, out, x, y, weight, pos_weight, reduction):
+    g = _scale(g, reduction, x.size)
+    if pos_weight is None:
+        return _weighted(-g * x, weight)
+    return _weighted(g * ((pos_weight - 1) * softplus(-x) - x), weight)
+
+
+BCE_WITH_LOGITS = defprim("binary_cross_entropy_with_logits", _bce_logits_forward,
+                          (_bce_logits_vjp_input, _bce_logits_vjp_target),
+                          node="BinaryCrossEntropyWithLogitsBackward0")
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, size_average=None, reduce=None,
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
+    """Sigmoid and binary cross entropy in one stable expression (finite for logits of ±1000)."""
+    check_reduction(reduction)
+    _check_same_size(input, target)
+    target = target if isinstance(target, Tensor) else np.asarray(target, dtype=input._data.dtype)
+    return apply(BCE_WITH_LOGITS, (input, target), {"weight": _array(weight), "pos_weight": _array(pos_weight),
+                                                    "reduction": reduction})
+
+
+# ---------------------------------------------------------------------------- regression and divergence
+def _reduce_composed(loss, reduction: str):
+    check_reduction(reduction)
+    if reduction == "mean":
+        return mean(loss)
+    return reduce_sum(loss) if reduction == "sum" else loss
+
+
+def _pair(input, target):
+    if tuple(np.shape(target)) != tuple(np.shape(input)):
+        warnings.warn(f"Using a target size ({tuple(np.shape(target))}) that is different to the input size "
+                      f"({tuple(np.shape(input))}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+    return input - target
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    d = _pair(input, target)
+    return _reduce_composed(_weighted(d * d, weight), reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
+    return _reduce_composed(abs(_pair(input, target)), reduction)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
+    """Quadratic below ``delta``, linear above: 0.5 d² or delta (|d| - delta / 2)."""
+    d = abs(_pair(input, target))
+    loss = where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _reduce_composed(_weighted(loss, weight), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+    """Huber loss divided by ``beta`` (plain L1 when beta is 0)."""
+    d = abs(_pair(input, target))
+    if beta == 0:
+        return _reduce_composed(d, reduction)
+    return _reduce_composed(where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
+    """KL(target || exp(input)) pointwise: ``input`` holds log-probabilities, as in PyTorch."""
+    if log_target:
+        loss = exp(target) * (target - input)
+    else:  # xlogy(t, t) - t * input: zero where the target is zero
+        positive = target > 0
+        loss = where(positive, target * log(where(positive, target, 1.0)), 0.0) - target * input
+    if reduction == "batchmean":
+        return reduce_sum(loss) / (input.shape[0] if input.ndim else 1)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition.",
+                      stacklevel=2)
+    return _reduce_composed(loss, reduction)
