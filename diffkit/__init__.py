@@ -89,7 +89,8 @@ def numel(x: Tensor) -> int:
 def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     import numpy
 
-    return bool(numpy.allclose(numpy.asarray(a), numpy.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    # numpy returns a Python bool (``bool`` here would be diffkit.bool, the dtype)
+    return numpy.allclose(numpy.asarray(a), numpy.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
@@ -102,4 +103,4 @@ def equal(a: Tensor, b: Tensor) -> bool:
     """True when both have the same shape and the same values."""
     import numpy
 
-    return a.shape == b.shape and bool(numpy.array_equal(a._data, b._data))
+    return a.shape == b.shape and numpy.array_equal(a._data, b._data)

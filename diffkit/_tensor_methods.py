@@ -77,7 +77,7 @@ _OPERATORS = {
     "__mul__": _binary(ew.MUL), "__rmul__": _binary(ew.MUL, True),
     "__truediv__": _binary(ew.DIV), "__rtruediv__": _rtruediv,
     "__floordiv__": _binary(ew.FLOOR_DIVIDE), "__rfloordiv__": _binary(ew.FLOOR_DIVIDE, True),
-    "__mod__": _binary(ew.REMAINDER), "__rmod__": _binary(ew.REMAINDER, True),
+    "__mod__": ew.remainder, "__rmod__": lambda self, other: ew.remainder(other, self),
     "__pow__": _pow, "__rpow__": _rpow, "__matmul__": _matmul, "__rmatmul__": _rmatmul,
     "__neg__": ew.neg, "__pos__": lambda self: self, "__abs__": ew.abs,
     "__eq__": _binary(ew.EQ), "__ne__": _binary(ew.NE), "__lt__": _binary(ew.LT),
@@ -106,6 +106,12 @@ _METHODS = [
     "sum_to_size", "repeat", "tile", "split", "chunk", "unbind", "flip", "clone", "narrow", "select",
     "gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero",
 ]
+
+
+def _matrix_transpose(self):
+    if self.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
+    return ops.transpose(self, -2, -1)
 
 
 def _view_as(self, other):
@@ -153,7 +159,7 @@ def install() -> None:
                      ("relu_", ew.relu), ("masked_fill_", ops.masked_fill), ("clip_", ops.clamp)]:
         setattr(Tensor, name, _inplace(op))
     Tensor.T = property(lambda self: ops.permute(self, tuple(range(self.ndim - 1, -1, -1))))
-    Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
+    Tensor.mT = property(_matrix_transpose)
     Tensor.view_as = _view_as
     Tensor.reshape_as = _view_as
     Tensor.new_tensor = _new_tensor

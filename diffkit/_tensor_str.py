@@ -176,7 +176,8 @@ def _with_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     parts = [text]
     last_line_length = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_length + len(suffix) + 2 > options.linewidth:
+        # measured as PyTorch measures "dtype=torch.float64", so lines break where its do
+        if last_line_length + len(suffix.replace("diffkit.", "torch.")) + 2 > options.linewidth:
             parts.append(",\n" + " " * indent + suffix)
             last_line_length = indent + len(suffix)
         else:

@@ -143,6 +143,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
         integral = all(isinstance(v, numbers.Integral) for v in values)
         dtype = _dtypes.int64 if integral else _dtypes.get_default_dtype()
     np_dtype = _dtypes.to_numpy_dtype(dtype)
+    if values[2] == 0:
+        raise RuntimeError("step must be nonzero")
     count = int(np.ceil((values[1] - values[0]) / values[2]))
     data = (values[0] + values[2] * np.arange(max(count, 0), dtype=np.float64)).astype(np_dtype)
     return _finish(data, requires_grad)
@@ -177,6 +179,8 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None,
         low, high, size = 0, low, high
     elif high is None or not isinstance(high, numbers.Integral):
         low, high, size = 0, low, high
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     data = _rng(generator).integers(low, high, _shape((size,)))
     return _finish(data.astype(_dtypes.to_numpy_dtype(dtype or _dtypes.int64)), requires_grad)
 
@@ -227,4 +231,7 @@ def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False
 
 
 def randint_like(input: Tensor, low, high=None, dtype=None) -> Tensor:
+    """``randint_like(x, high)`` or ``randint_like(x, low, high)``: integers in the dtype of ``x``."""
+    if high is None:
+        low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype)

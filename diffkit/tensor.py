@@ -283,7 +283,14 @@ class Tensor:
         return self.to(_dtypes.bool)
 
     def contiguous(self) -> Tensor:
-        return self
+        """Self when already laid out row-major, else a row-major copy (``CloneBackward0``)."""
+        if self._data.flags.c_contiguous:
+            return self
+        from .ops.shape import clone
+
+        result = clone(self)  # clone keeps the layout (as PyTorch's); contiguous asks for row-major
+        result._data = np.ascontiguousarray(result._data)
+        return result
 
     # ----------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
@@ -337,6 +344,10 @@ class Tensor:
             raise RuntimeError(f"result type {_dtypes.from_numpy_dtype(data.dtype).name} can't be cast "
                                f"to the desired output type {self.dtype.name}")
         old = self.grad_fn
+        node = result.grad_fn
+        if node is not None and grad_mode.state.enabled:
+            _check_not_a_view(old)
+            _save_value_before(self, node)
         if old is not None and getattr(old, "out", None) is self._data:
             old.out = OVERWRITTEN  # its saved output is about to change: backward through it must fail
         try:
@@ -387,6 +398,9 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
+    def __contains__(self, element) -> bool:
+        return bool((self._data == (element._data if isinstance(element, Tensor) else element)).any())
+
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
@@ -427,6 +441,29 @@ class Tensor:
             object.__setattr__(result, name, value)
         memo[id(self)] = result
         return result
+
+
+def _check_not_a_view(grad_fn) -> None:
+    """diffkit does not track which tensors share memory (PyTorch's views and their version
+    counters), so an in-place change through a view would leave the base's history stale and
+    give wrong gradients silently. Refuse it while recording instead."""
+    prim = getattr(grad_fn, "prim", None)
+    if prim is not None and prim.is_view:
+        raise RuntimeError(
+            f"diffkit cannot record an in-place operation on a view (this tensor was made by "
+            f"{type(grad_fn).__name__} and shares memory with its input): its input's gradient would be "
+            "wrong. Use an out-of-place operation (y = y * 2), index assignment on the base "
+            "tensor (base[1:] = ...), or modify a clone().")
+
+
+def _save_value_before(tensor: Tensor, node) -> None:
+    """The node of an in-place operation that saved its own input (``y.mul_(x)`` keeps ``y``)
+    must see the value from before the operation: give it a copy, as PyTorch does."""
+    saved = getattr(node, "saved", None)
+    if saved and any(s is tensor for s in saved):
+        before = _wrap(tensor._data.copy(), tensor._requires_grad, tensor.grad_fn)
+        before._version = tensor._version
+        node.saved = tuple(before if s is tensor else s for s in saved)
 
 
 class _RemovableHandle:

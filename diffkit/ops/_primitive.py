@@ -12,6 +12,7 @@ numpy, Tensors get a tape node, dual numbers and SymPy expressions get their own
 """
 from __future__ import annotations
 
+import itertools
 import traceback
 
 import numpy as np
@@ -32,10 +33,14 @@ class Primitive:
     """One row of the primitive table."""
 
     __slots__ = ("name", "forward", "vjp", "jvp", "sympy", "saves_inputs", "saved_indices",
-                 "saves_output", "node_class", "display", "elementwise")
+                 "saves_output", "node_class", "display", "elementwise", "promotes", "needs", "is_view")
 
-    def __init__(self, name, forward, vjp, jvp, sympy, save, node, display, elementwise) -> None:
+    def __init__(self, name, forward, vjp, jvp, sympy, save, node, display, elementwise,
+                 promotes=True, needs=None, is_view=False) -> None:
         self.name = name
+        self.promotes = promotes
+        self.is_view = is_view
+        self.needs = None if needs is None else _needs_table(needs)
         self.forward = forward
         self.vjp = _per_input(vjp)
         self.jvp = _per_input(jvp) if jvp is not None else (self.vjp if elementwise else None)
@@ -49,14 +54,15 @@ class Primitive:
         if self.vjp is not None:
             self.node_class = node_class(node or f"{name.capitalize()}Backward0", PrimitiveNode)
             self.node_class.prim = self
-        REGISTRY[self.node_class.__name__ if self.node_class else name] = self
+        _register(self.node_class.__name__ if self.node_class else name, self)
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
 
 def defprim(name: str, forward, vjp=None, *, jvp=None, sympy=None, save="inputs",
-            node: str | None = None, display: str | None = None, elementwise: bool = False) -> Primitive:
+            node: str | None = None, display: str | None = None, elementwise: bool = False,
+            promotes: bool = True, needs: tuple | None = None, view: bool = False) -> Primitive:
     """Declare a primitive.
 
     ``vjp``/``jvp`` are one rule or a tuple of rules, one per input, each called as
@@ -66,8 +72,30 @@ def defprim(name: str, forward, vjp=None, *, jvp=None, sympy=None, save="inputs"
     elementwise primitive the JVP rules default to the VJP rules (the derivative is a
     pointwise factor). ``vjp=None`` declares an operation that is not differentiable.
     ``sympy`` is a callable or the name of a SymPy function.
+
+    ``needs`` (optional) says, per input, which inputs its rule reads: ``needs=((1,), (0,))`` for
+    ``x * y``. The node then keeps only what the rules of the inputs that need a gradient read,
+    as PyTorch does (``x * 2`` keeps nothing of ``x``, so modifying ``x`` in place later is fine).
+    ``promotes=False`` keeps the forward's float64 result (a requested dtype conversion) instead of
+    applying PyTorch's float promotion. ``view=True`` marks an operation whose result shares
+    memory with its input (reshape, transpose, slicing): see ``Tensor._assign``.
     """
-    return Primitive(name, forward, vjp, jvp, sympy, save, node, display, elementwise)
+    return Primitive(name, forward, vjp, jvp, sympy, save, node, display, elementwise, promotes, needs, view)
+
+
+def _register(key: str, prim: Primitive) -> None:
+    """Enter a primitive in REGISTRY under its node name. PyTorch gives a few different
+    operations the same node name (``x[None]`` and ``unsqueeze``: UnsqueezeBackward0); the
+    second one is entered as ``Name[primitive]`` so that every primitive stays listed."""
+    REGISTRY[key if key not in REGISTRY else f"{key}[{prim.name}]"] = prim
+
+
+def _needs_table(needs: tuple) -> dict:
+    """For each pattern of inputs needing a gradient, the input positions the node must keep."""
+    table = {}
+    for mask in itertools.product((False, True), repeat=len(needs)):
+        table[mask] = frozenset(j for wanted, used in zip(mask, needs) if wanted for j in used)
+    return table
 
 
 def variant(prim: Primitive, node: str) -> Primitive:
@@ -77,7 +105,7 @@ def variant(prim: Primitive, node: str) -> Primitive:
         setattr(twin, slot, getattr(prim, slot))
     twin.node_class = node_class(node, PrimitiveNode)
     twin.node_class.prim = twin
-    REGISTRY[node] = twin
+    _register(node, twin)
     return twin
 
 
@@ -169,14 +197,39 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
                 requires_grad = True
         else:
             arrays.append(a)
-    out = prim.forward(*arrays, **params)
+    try:
+        out = prim.forward(*arrays, **params)
+    except ValueError as error:  # numpy's complaint, reworded as PyTorch words it
+        raise _torch_error(error, arrays) from None
     if out.__class__ is not np.ndarray:
         out = np.asarray(out)
-    if out.dtype == _F64:
+    if out.dtype == _F64 and prim.promotes:
         out = _torch_float_promotion(out, arrays)
     if requires_grad and _state.enabled and prim.node_class is not None:
         return _record(prim, args, params, out)
     return _wrap(out)
+
+
+def _torch_error(error: ValueError, arrays: list) -> Exception:
+    """PyTorch raises IndexError for a dimension out of range, and RuntimeError naming the
+    mismatching sizes (here also both shapes) when operands do not broadcast."""
+    if isinstance(error, IndexError) and getattr(error, "axis", None) is not None:  # numpy's AxisError
+        bound = max(error.ndim, 1)
+        return IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+                          f"but got {error.axis})")
+    shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
+    if "broadcast" in str(error) and len(shapes) > 1:
+        ndim = max(len(s) for s in shapes)
+        padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
+        for d in range(ndim - 1, -1, -1):
+            sizes = [s[d] for s in padded if s[d] != 1]
+            if len(set(sizes)) > 1:
+                a = sizes[0]
+                b = next(s for s in sizes if s != a)
+                return RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                                    f"non-singleton dimension {d}; the shapes are "
+                                    + " and ".join(str(list(s)) for s in shapes))
+    return RuntimeError(str(error))
 
 
 def _torch_float_promotion(out: np.ndarray, arrays: list) -> np.ndarray:
@@ -219,7 +272,7 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
         node.in_shapes = None
     node.edges = tuple(edges)
     if prim.saves_inputs:
-        keep = prim.saved_indices
+        keep = prim.saved_indices if prim.needs is None else prim.needs[tuple(e is not None for e in edges)]
         saved = args if keep is None else tuple(a if i in keep else None for i, a in enumerate(args))
         node.saved = saved
         node.versions = tuple(a._version if isinstance(a, Tensor) else None for a in saved)

@@ -7,6 +7,7 @@ engine (``sum_to``), never here.
 """
 from __future__ import annotations
 
+import numbers
 import operator
 
 import numpy as np
@@ -36,6 +37,13 @@ def _relu(x):
     return np.maximum(x, 0)
 
 
+def _pow_base_grad(g, x, y):
+    """d(x^y)/dx = y x^(y-1), and 0 where y == 0 (not 0 * inf at x == 0), as PyTorch."""
+    if isinstance(y, numbers.Number):
+        return g * 0.0 if y == 0 else g * y * x ** (y - 1)
+    return where(y == 0, 0.0, g * y * x ** (y - 1))
+
+
 def _share_ties(x, y):
     """Gradient share of ``x`` in max(x, y): 1 where it wins, 1/2 on a tie (PyTorch's rule)."""
     return where(x == y, 0.5, where(x > y, 1.0, 0.0))
@@ -48,13 +56,13 @@ SUB = defprim("sub", np.subtract, (lambda g, out, x, y: g, lambda g, out, x, y: 
               sympy=operator.sub, display="{0} - {1}", elementwise=True)
 RSUB = variant(SUB, "RsubBackward1")
 MUL = defprim("mul", np.multiply, (lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
-              sympy=operator.mul, display="{0} × {1}", elementwise=True)
+              sympy=operator.mul, display="{0} × {1}", elementwise=True, needs=((1,), (0,)))
 DIV = defprim("div", np.true_divide,
               (lambda g, out, x, y: g / y, lambda g, out, x, y: -g * x / (y * y)),
-              sympy=operator.truediv, display="{0} / {1}", elementwise=True)
+              sympy=operator.truediv, display="{0} / {1}", elementwise=True, needs=((1,), (0, 1)))
 POW = defprim(
     "pow", np.power,
-    (lambda g, out, x, y: g * y * x ** (y - 1),
+    (lambda g, out, x, y: _pow_base_grad(g, x, y),
      lambda g, out, x, y: g * where((x == 0) & (y >= 0), 0.0, out * log(where(x == 0, 1.0, x)))),
     save="both", sympy=operator.pow, display="{0}^{1}", elementwise=True)
 POW_TENSOR = variant(POW, "PowBackward1")
@@ -83,7 +91,7 @@ SQRT = defprim("sqrt", np.sqrt, lambda g, out, x: g / (2 * out), save="output", 
                display="√{0}", elementwise=True)
 RSQRT = defprim("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, out, x: -0.5 * g * out * out * out,
                 save="output", sympy=_sympy(lambda sp, x: 1 / sp.sqrt(x)), elementwise=True)
-RECIPROCAL = defprim("reciprocal", np.reciprocal, lambda g, out, x: -g * out * out, save="output",
+RECIPROCAL = defprim("reciprocal", lambda x: np.true_divide(1, x), lambda g, out, x: -g * out * out, save="output",
                      sympy=_sympy(lambda sp, x: 1 / x), elementwise=True)
 SIN = defprim("sin", np.sin, lambda g, out, x: g * cos(x), sympy="sin", display="sin {0}", elementwise=True)
 COS = defprim("cos", np.cos, lambda g, out, x: -g * sin(x), sympy="cos", display="cos {0}", elementwise=True)
@@ -152,10 +160,10 @@ ISFINITE = _comparison("isfinite", np.isfinite, None)
 FLOOR_DIVIDE = _comparison("floor_divide", np.floor_divide, operator.floordiv)
 REMAINDER = defprim("remainder", np.remainder, (lambda g, out, x, y: g, lambda g, out, x, y: -g * floor(x / y)),
                     sympy="Mod", elementwise=True)
+REMAINDER_TENSOR = variant(REMAINDER, "RemainderBackward1")
 
 # ---------------------------------------------------------------------------- public functions
-add, sub, mul, div, maximum, minimum, remainder = (
-    function(p) for p in (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, REMAINDER))
+add, sub, mul, div, maximum, minimum = (function(p) for p in (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM))
 subtract, multiply, true_divide, divide = sub, mul, div, div
 exp, log, log1p, expm1, sqrt, rsqrt, reciprocal = (
     unary(p) for p in (EXP, LOG, LOG1P, EXPM1, SQRT, RSQRT, RECIPROCAL))
@@ -190,6 +198,16 @@ def pow(x, y):  # noqa: A001 - PyTorch's name
     else:
         return function(POW)(x, y)
     return _apply(prim, (x, y))
+
+
+def remainder(x, y):
+    """Python's ``x % y`` (the sign of ``y``); node RemainderBackward0 for tensor % number,
+    RemainderBackward1 for tensor % tensor, as PyTorch names them."""
+    from ..tensor import Tensor
+
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        return _apply(REMAINDER_TENSOR if isinstance(x, Tensor) and isinstance(y, Tensor) else REMAINDER, (x, y))
+    return function(REMAINDER)(x, y)
 
 
 def rsub(x, y):

@@ -74,6 +74,7 @@ GETITEM = defprim("getitem", lambda x, index, shape: x[index],
 _SELECT = variant(GETITEM, "SelectBackward0")
 _SLICE = variant(GETITEM, "SliceBackward0")
 _UNSQUEEZE = variant(GETITEM, "UnsqueezeBackward0")
+_SELECT.is_view = _SLICE.is_view = _UNSQUEEZE.is_view = True  # basic indexing shares memory
 _INDEX_SELECT = variant(GETITEM, "IndexSelectBackward0")
 
 
@@ -196,6 +197,7 @@ def scatter_add(x, dim: int, index, src):
     """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
     index = _as_index(index)
     dim = dim % np.ndim(x)
+    src = src[tuple(slice(0, s) for s in index.shape)]  # only the part of src that index covers
     return x + _scatter_add_zeros(src, dim, index, np.shape(x))
 
 

@@ -99,7 +99,10 @@ def _std_vjp(g, out, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
     centred = x - mean(x, dim, keepdim=True)
     spread = _restore(out, x.shape, dim, keepdim) * builtins.max(n - correction, 0)
-    return _restore(g, x.shape, dim, keepdim) * centred / spread
+    from .elementwise import where
+
+    # a constant slice has std 0: PyTorch gives it a zero gradient rather than 0/0
+    return where(spread == 0, 0.0, _restore(g, x.shape, dim, keepdim) * centred / where(spread == 0, 1.0, spread))
 
 
 VAR = defprim("var", lambda x, dim, correction, keepdim:
@@ -181,7 +184,7 @@ def mean(x, dim=None, keepdim: bool = False, dtype=None):
         x = x.to(dtype)
     if getattr(x, "is_floating_point", lambda: True)() is False:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
-                           f"floating point or complex dtype. Got: {str(x.dtype).split('.')[-1].capitalize()}")
+                           f"floating point or complex dtype. Got: {_TORCH_TYPE_NAMES.get(str(x.dtype), str(x.dtype))}")
     return _reduce(MEAN, MEAN_DIM, x, dim, keepdim, shape=np.shape(x))
 
 
@@ -195,12 +198,23 @@ def _correction(unbiased, correction) -> int:
     return 1 if unbiased is None or unbiased else 0
 
 
+_TORCH_TYPE_NAMES = {"diffkit.int64": "Long", "diffkit.int32": "Int", "diffkit.int16": "Short",
+                     "diffkit.int8": "Char", "diffkit.uint8": "Byte", "diffkit.bool": "Bool"}
+
+
+def _check_floating(x) -> None:
+    if getattr(x, "is_floating_point", lambda: True)() is False:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def var(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Variance with Bessel's correction by default (``correction=1``), as PyTorch."""
+    _check_floating(x)
     return function(VAR)(x, dim=_np_axis(dim), correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
 def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    _check_floating(x)
     return function(STD)(x, dim=_np_axis(dim), correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
@@ -232,8 +246,21 @@ def min(x, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001 - PyTo
     return _extreme(MIN_ALL, argmin, x, dim, keepdim, other)
 
 
-MAX_DIM = variant(AMAX, "MaxBackward0")
-MIN_DIM = variant(AMIN, "MinBackward0")
+def _selecting_vjp(arg):
+    """Gradient of ``max(x, dim)``/``min(x, dim)``: all of it goes to the index they return
+    (the first extreme value), as PyTorch's MaxBackward0 does -- unlike ``amax``, which shares."""
+
+    def rule(g, out, x, dim, keepdim):
+        values = np.asarray(x._data if hasattr(x, "_data") else x)
+        chosen = np.zeros(values.shape, dtype=values.dtype)
+        np.put_along_axis(chosen, np.expand_dims(arg(values, axis=dim), dim), 1, axis=dim)
+        return _restore(g, values.shape, dim, keepdim) * chosen
+
+    return rule
+
+
+MAX_DIM = defprim("max", AMAX.forward, _selecting_vjp(np.argmax), node="MaxBackward0")
+MIN_DIM = defprim("min", AMIN.forward, _selecting_vjp(np.argmin), node="MinBackward0")
 
 
 def argmax(x, dim=None, keepdim: bool = False):

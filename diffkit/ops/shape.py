@@ -30,6 +30,16 @@ def _shape_args(shape) -> tuple:
     return tuple(int(s) for s in shape)
 
 
+def wrap_dim(dim: int, ndim: int) -> int:
+    """``dim`` counted from 0, or PyTorch's IndexError when it is out of range (a 0-d tensor
+    accepts 0 and -1)."""
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+                         f"but got {dim})")
+    return dim % bound
+
+
 def _resolve(shape: tuple, size: int) -> tuple:
     known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
     if shape.count(-1) > 1:
@@ -44,7 +54,7 @@ def _resolve(shape: tuple, size: int) -> tuple:
 RESHAPE = defprim("reshape", lambda x, shape, original: np.reshape(x, shape),
                   lambda g, out, x, shape, original: reshape(g, original),
                   jvp=lambda t, out, x, shape, original: reshape(t, shape),
-                  save="none", node="ViewBackward0", display="reshape({0})")
+                  save="none", node="ViewBackward0", display="reshape({0})", view=True)
 UNSQUEEZE = variant(RESHAPE, "UnsqueezeBackward0")
 SQUEEZE = variant(RESHAPE, "SqueezeBackward0")
 SQUEEZE_DIM = variant(RESHAPE, "SqueezeBackward1")
@@ -58,26 +68,33 @@ def reshape(x, *shape):
     return _call(RESHAPE, (x,), {"shape": shape, "original": original})
 
 
-view = reshape
+def view(x, *shape):
+    """``reshape`` that never copies: as in PyTorch, an error when the memory layout (say, of a
+    transposed tensor) does not allow the new shape without a copy."""
+    result = reshape(x, *shape)
+    if isinstance(x, Tensor) and x._data.size and not np.may_share_memory(result._data, x._data):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return result
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
     shape = tuple(np.shape(x))
     if not shape:
         return reshape(x, (1,))
-    start, end = start_dim % len(shape), end_dim % len(shape)
+    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
     return reshape(x, shape[:start] + (-1,) + shape[end + 1:])
 
 
 def unflatten(x, dim: int, sizes):
     shape = tuple(np.shape(x))
-    dim %= len(shape)
+    dim = wrap_dim(dim, len(shape))
     return reshape(x, shape[:dim] + tuple(sizes) + shape[dim + 1:])
 
 
 def unsqueeze(x, dim: int):
     shape = tuple(np.shape(x))
-    dim = dim % (len(shape) + 1)
+    dim = wrap_dim(dim, len(shape) + 1)
     return _call(UNSQUEEZE, (x,), {"shape": shape[:dim] + (1,) + shape[dim:], "original": shape})
 
 
@@ -86,14 +103,14 @@ def squeeze(x, dim=None):
     if dim is None:
         new, prim = tuple(s for s in shape if s != 1), SQUEEZE
     else:
-        dims = {d % max(len(shape), 1) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        dims = {wrap_dim(d, len(shape)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         new, prim = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)), SQUEEZE_DIM
     return _call(prim, (x,), {"shape": new, "original": shape})
 
 
 TRANSPOSE = defprim("transpose", lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
                     lambda g, out, x, dim0, dim1: transpose(g, dim0, dim1),
-                    jvp=lambda t, out, x, dim0, dim1: transpose(t, dim0, dim1), save="none")
+                    jvp=lambda t, out, x, dim0, dim1: transpose(t, dim0, dim1), save="none", view=True)
 T_PRIM = variant(TRANSPOSE, "TBackward0")
 
 
@@ -114,7 +131,7 @@ def t(x):
 
 PERMUTE = defprim("permute", lambda x, dims: np.transpose(x, dims),
                   lambda g, out, x, dims: permute(g, tuple(np.argsort(dims))),
-                  jvp=lambda t, out, x, dims: permute(t, dims), save="none")
+                  jvp=lambda t, out, x, dims: permute(t, dims), save="none", view=True)
 
 
 def permute(x, *dims):
@@ -220,7 +237,12 @@ def repeat(x, *repeats):
     return _call(REPEAT, (x,), {"repeats": repeats, "original": tuple(np.shape(x))})
 
 
-tile = repeat
+
+
+def tile(x, *dims):
+    """``repeat`` that also accepts fewer repetitions than dimensions (leading ones are 1)."""
+    dims = _shape_args(dims)
+    return repeat(x, (1,) * (np.ndim(x) - len(dims)) + dims)
 
 
 def _slice_along(g, dim: int, start: int, stop: int):
@@ -267,7 +289,7 @@ def cat(tensors, dim: int = 0):
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     ndim = max(np.ndim(x) for x in tensors)
     tensors = [x for x in tensors if not (np.ndim(x) == 1 and np.shape(x)[0] == 0)] or tensors[:1]
-    dim = dim % ndim
+    dim = wrap_dim(dim, ndim)
     reference = np.shape(tensors[0])
     for i, x in enumerate(tensors):
         shape = np.shape(x)
@@ -297,21 +319,24 @@ def stack(tensors, dim: int = 0):
         if np.shape(x) != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
                                f"and {list(np.shape(x))} at entry {i}")
-    dim = dim % (len(shape) + 1)
+    dim = wrap_dim(dim, len(shape) + 1)
     return _call(STACK, tuple(tensors), {"dim": dim})
 
 
 def select(x, dim: int, index: int):
-    return x[(slice(None),) * (dim % np.ndim(x)) + (index,)]
+    return x[(slice(None),) * wrap_dim(dim, np.ndim(x)) + (index,)]
 
 
 def narrow(x, dim: int, start: int, length: int):
-    return _slice_along(x, dim % np.ndim(x), start, start + length)
+    dim = wrap_dim(dim, np.ndim(x))
+    if not 0 <= start <= start + length <= np.shape(x)[dim]:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({np.shape(x)[dim]}).")
+    return _slice_along(x, dim, start, start + length)
 
 
 def split(x, split_size_or_sections, dim: int = 0):
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
-    dim = dim % np.ndim(x)
+    dim = wrap_dim(dim, np.ndim(x))
     length = np.shape(x)[dim]
     if isinstance(split_size_or_sections, numbers.Integral):
         step = int(split_size_or_sections)
@@ -337,16 +362,20 @@ def _piece(x, dim, start, stop):
 SPLIT = defprim("split", lambda x, dim, start, stop, original: _slice_along(x, dim, start, stop),
                        lambda g, out, x, dim, start, stop, original: _pad_along(g, dim, start, original[dim]),
                        jvp=lambda t, out, x, dim, start, stop, original: _slice_along(t, dim, start, stop),
-                       save="none", node="SplitBackward0")
+                       save="none", node="SplitBackward0", view=True)
 
 
 def chunk(x, chunks: int, dim: int = 0):
-    length = np.shape(x)[dim]
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    length = np.shape(x)[wrap_dim(dim, np.ndim(x))]
     return split(x, max(1, -(-length // chunks)), dim)
 
 
 def unbind(x, dim: int = 0):
-    dim = dim % np.ndim(x)
+    if np.ndim(x) == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    dim = wrap_dim(dim, np.ndim(x))
     return tuple(_unbound(x, dim, i) for i in range(np.shape(x)[dim]))
 
 
@@ -386,7 +415,8 @@ def to_dtype(x, dtype):
 
 _TO = defprim("to", lambda x, dtype, original: x.astype(dtype),
               lambda g, out, x, dtype, original: cast(g, original),
-              jvp=lambda t, out, x, dtype, original: cast(t, dtype), save="none", node="ToCopyBackward0")
+              jvp=lambda t, out, x, dtype, original: cast(t, dtype), save="none", node="ToCopyBackward0",
+              promotes=False)
 
 
 def cast(x, np_dtype):
