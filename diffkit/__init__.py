@@ -74,6 +74,8 @@ from .tensor import Tensor, device
 _tensor_methods.install()
 
 from . import autograd  # noqa: E402
+from .differentiation import Differentiator, compare, derivative, grad, hessian, jacobian  # noqa: E402
+from .expression import parse  # noqa: E402
 
 __version__ = "0.1.0"
 
