@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._primitive import apply, defprim, variant
+from ._primitive import apply, defprim, function, variant
 from ._windows import Geometry, add_windows, crop, ntuple, pad_array, windows
 from .reduction import sum as reduce_sum
 from .shape import reshape, squeeze, unsqueeze
@@ -84,35 +84,26 @@ def _shape(x) -> tuple:
 
 CONVOLUTION = defprim(
     "convolution", _conv_forward,
-    (lambda g, out, x, w, b, geometry: conv_input_grad(g, w, _shape(x), geometry),
-     lambda g, out, x, w, b, geometry: conv_weight_grad(x, g, _shape(w), geometry),
+    (lambda g, out, x, w, b, geometry: conv_input_grad(g, w, x_shape=_shape(x), geometry=geometry),
+     lambda g, out, x, w, b, geometry: conv_weight_grad(x, g, w_shape=_shape(w), geometry=geometry),
      lambda g, out, x, w, b, geometry: reduce_sum(g, (0,) + tuple(range(2, g.ndim)))),
     save=(0, 1), node="ConvolutionBackward0")
 CONV_INPUT_GRAD = defprim(
     "conv_input_grad", _conv_input,
-    (lambda u, out, g, w, x_shape, geometry: convolution(u, w, None, geometry),
-     lambda u, out, g, w, x_shape, geometry: conv_weight_grad(u, g, _shape(w), geometry)),
+    (lambda u, out, g, w, x_shape, geometry: convolution(u, w, None, geometry=geometry),
+     lambda u, out, g, w, x_shape, geometry: conv_weight_grad(u, g, w_shape=_shape(w), geometry=geometry)),
     node="ConvolutionBackwardBackward0")
 CONV_WEIGHT_GRAD = defprim(
     "conv_weight_grad", _conv_weight,
-    (lambda v, out, x, g, w_shape, geometry: conv_input_grad(g, v, _shape(x), geometry),
-     lambda v, out, x, g, w_shape, geometry: convolution(x, v, None, geometry)),
+    (lambda v, out, x, g, w_shape, geometry: conv_input_grad(g, v, x_shape=_shape(x), geometry=geometry),
+     lambda v, out, x, g, w_shape, geometry: convolution(x, v, None, geometry=geometry)),
     node="ConvolutionWeightBackwardBackward0")
 CONV_TRANSPOSE = variant(CONV_INPUT_GRAD, "ConvTransposeBackward0")
 
 
-def _polymorphic(prim, forward):
-    def call(*args, **params):
-        if any(isinstance(a, Tensor) for a in args):
-            return apply(prim, args, params)
-        return forward(*args, **params)
-
-    return call
-
-
-convolution = _polymorphic(CONVOLUTION, lambda x, w, b, geometry: _conv_forward(x, w, b, geometry))
-conv_input_grad = _polymorphic(CONV_INPUT_GRAD, _conv_input)
-conv_weight_grad = _polymorphic(CONV_WEIGHT_GRAD, _conv_weight)
+convolution = function(CONVOLUTION)
+conv_input_grad = function(CONV_INPUT_GRAD)
+conv_weight_grad = function(CONV_WEIGHT_GRAD)
 
 
 def _padding(padding, kernel, dilation, stride, d: int) -> tuple:

@@ -72,7 +72,8 @@ def _moments(x: np.ndarray, axes: tuple):
 
 
 def _apply(prim, input, weight, bias, mean, invstd, axes, view, param_axes, batch_stats, eps):
-    params = {"mean": mean.astype(input._data.dtype, copy=False), "invstd": invstd.astype(input._data.dtype, copy=False),
+    dtype = input._data.dtype
+    params = {"mean": mean.astype(dtype, copy=False), "invstd": invstd.astype(dtype, copy=False),
               "axes": axes, "view": view, "param_axes": param_axes, "batch_stats": batch_stats, "eps": eps}
     return apply(prim, (input, weight, bias), params)
 

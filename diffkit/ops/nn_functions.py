@@ -1,0 +1,207 @@
+"""Layer kernels that are not convolution, pooling or normalisation: linear, embedding,
+dropout, pad, one_hot.
+
+``linear`` is one primitive (``x @ W.T + b``, as PyTorch's ``addmm``) rather than three
+nodes; its rules are matrix products, so double backward works. ``embedding`` gathers rows
+and scatters its gradient back (the padding row gets none). ``dropout`` multiplies by a
+constant scaled mask, which is a ``mul`` under PyTorch's node name.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap
+from ._primitive import apply, defprim, variant
+from .elementwise import MUL
+from .indexing import _index_add_zeros, getitem
+from .linalg import matmul
+from .reduction import sum as reduce_sum
+from .shape import reshape, transpose
+
+
+# ---------------------------------------------------------------------------- linear
+def _linear_forward(x, w, b):
+    out = np.matmul(x, w.T)
+    if b is not None:
+        out += b
+    return out
+
+
+def _linear_weight_grad(g, out, x, w, b):
+    n_out, n_in = w.shape
+    return matmul(transpose(reshape(g, (-1, n_out)), 0, 1), reshape(x, (-1, n_in)))
+
+
+LINEAR = defprim("linear", _linear_forward,
+                 (lambda g, out, x, w, b: matmul(g, w),
+                  _linear_weight_grad,
+                  lambda g, out, x, w, b: reduce_sum(g, tuple(range(g.ndim - 1))) if g.ndim > 1 else g),
+                 save=(0, 1), node="AddmmBackward0")
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` over the last dimension of ``input``."""
+    if input.shape[-1] != weight.shape[-1]:
+        rows = int(np.prod(input.shape[:-1])) if input.ndim > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
+                           f"{weight.shape[1]}x{weight.shape[0]})")
+    return apply(LINEAR, (input, weight, bias))
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``y_k = x1 W_k x2 + b_k`` (composed: two products)."""
+    out = reduce_sum(matmul(input1.unsqueeze(-2).unsqueeze(-2), weight).squeeze(-2) * input2.unsqueeze(-2), -1)
+    return out if bias is None else out + bias
+
+
+# ---------------------------------------------------------------------------- embedding
+def _embedding_vjp(g, out, w, indices, padding_idx, shape):
+    grad = _index_add_zeros(g, (indices, Ellipsis), shape)
+    if padding_idx is None:
+        return grad
+    keep = np.ones((shape[0], 1), dtype=bool)
+    keep[padding_idx] = False
+    return grad * keep
+
+
+EMBEDDING = defprim("embedding", lambda w, indices, padding_idx, shape: w[indices], _embedding_vjp,
+                    save="none", node="EmbeddingBackward0")
+
+
+def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` at the integer ``input``; no gradient flows into row ``padding_idx``."""
+    indices = np.asarray(input._data if isinstance(input, Tensor) else input)
+    if indices.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {indices.dtype} instead")
+    n = weight.shape[0]
+    if indices.size and (indices.min() < -n or indices.max() >= n):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:  # renormalise the looked-up rows in place, as PyTorch does
+        rows = np.unique(indices)
+        norms = np.linalg.norm(weight._data[rows], ord=norm_type, axis=1, keepdims=True)
+        weight._data[rows] *= np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
+    return apply(EMBEDDING, (weight,), {"indices": indices, "padding_idx": padding_idx, "shape": tuple(weight.shape)})
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices to int64 one-hot vectors along a new last dimension."""
+    indices = tensor._data
+    if indices.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes < 0:
+        num_classes = int(indices.max()) + 1 if indices.size else 0
+    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return _wrap((indices[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ---------------------------------------------------------------------------- dropout
+DROPOUT = variant(MUL, "NativeDropoutBackward0")
+
+
+def _check_p(p: float) -> None:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _masked(input: Tensor, keep: np.ndarray, p: float, inplace: bool) -> Tensor:
+    scale = np.asarray(0.0 if p == 1.0 else 1.0 / (1.0 - p), dtype=input._data.dtype)
+    result = apply(DROPOUT, (input, keep.astype(input._data.dtype) * scale))
+    return input._assign(result) if inplace else result
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p); identity when not training."""
+    from ..creation import default_generator
+
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    keep = default_generator.rng.random(input.shape) >= p
+    return _masked(input, keep, p, inplace)
+
+
+def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool, d: int) -> Tensor:
+    from ..creation import default_generator
+
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    shape = tuple(input.shape)
+    batched = len(shape) == d + 2
+    mask_shape = (shape[:2] if batched else shape[:1]) + (1,) * d
+    keep = default_generator.rng.random(mask_shape) >= p
+    return _masked(input, keep, p, inplace)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, L) inputs."""
+    return _channel_dropout(input, p, training, inplace, 1)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels (feature maps) of (N, C, H, W) inputs."""
+    return _channel_dropout(input, p, training, inplace, 2)
+
+
+# ---------------------------------------------------------------------------- pad
+def _pad_forward(x, widths, value):
+    return np.pad(x, widths, constant_values=value)
+
+
+def _pad_vjp(g, out, x, widths, value):
+    return getitem(g, tuple(slice(lo, g.shape[i] - hi) for i, (lo, hi) in enumerate(widths)) + (Ellipsis,))
+
+
+CONSTANT_PAD = defprim("constant_pad", _pad_forward, _pad_vjp, save="none", node="ConstantPadNdBackward0")
+
+
+def _source_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
+    """Which input position each padded position copies (reflect, replicate, circular)."""
+    i = np.arange(-lo, n + hi)
+    if mode == "replicate":
+        return np.clip(i, 0, n - 1)
+    if mode == "circular":
+        return i % n
+    if mode == "reflect":
+        if lo >= n or hi >= n:
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension with size {n}")
+        period = 2 * (n - 1) if n > 1 else 1
+        i = np.abs(i) % period
+        return np.where(i >= n, period - i, i)
+    raise NotImplementedError(f"padding mode {mode!r} is not supported")
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions: ``pad = (left_last, right_last, left_prev, ...)``.
+    Negative amounts crop."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length must be divisible by 2 and at most twice the number of dimensions")
+    widths = [(0, 0)] * input.ndim
+    for k in range(len(pad) // 2):
+        widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    if any(lo < 0 or hi < 0 for lo, hi in widths):  # crop first, then pad what remains positive
+        crop = tuple(slice(max(-lo, 0), input.shape[i] - max(-hi, 0)) for i, (lo, hi) in enumerate(widths))
+        input = input[crop]
+        widths = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+    if mode == "constant":
+        fill = 0.0 if value is None else value
+        if isinstance(fill, numbers.Number) and not any(lo or hi for lo, hi in widths):
+            return input
+        return apply(CONSTANT_PAD, (input,), {"widths": tuple(widths), "value": fill})
+    first = next((i for i, (lo, hi) in enumerate(widths) if lo or hi), input.ndim)
+    k = input.ndim - first  # dimensions indexed by (broadcast) integer arrays: the first padded one onward
+    index = [slice(None)] * first
+    for j, i in enumerate(range(first, input.ndim)):
+        shape = [1] * k
+        shape[j] = -1
+        index.append(_source_index(input.shape[i], *widths[i], mode).reshape(shape))
+    return input[tuple(index)]

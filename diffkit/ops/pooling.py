@@ -1,0 +1,221 @@
+"""Pooling: max, average and adaptive average over 1-D, 2-D and 3-D windows, vectorised.
+
+Max pooling finds each window's winner once (an ``argmax`` over the window view); the
+primitive is then a *gather* of the input at those flat positions, whose VJP is a scatter
+into zeros, whose VJP is the gather again -- double backward for free. Average pooling is
+linear: window sums times 1/divisor, with the adjoint spreading the gradient back over the
+windows. Adaptive average pooling is two (or three) products with constant averaging
+matrices, so it needs no primitive of its own.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap
+from ._primitive import apply, defprim, function
+from ._windows import Geometry, add_windows, crop, ntuple, pad_array, windows
+from .linalg import matmul
+from .shape import squeeze, transpose, unsqueeze
+
+
+# ---------------------------------------------------------------------------- geometry
+def _pool_geometry(x_spatial, kernel_size, stride, padding, dilation, ceil_mode, d):
+    kernel = ntuple(kernel_size, d, "kernel_size")
+    stride = kernel if stride is None or stride == [] or stride == () else ntuple(stride, d, "stride")
+    pads, dilation = ntuple(padding, d, "padding"), ntuple(dilation, d, "dilation")
+    if any(p * 2 > k for p, k in zip(pads, kernel)):
+        raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pads[0]}, "
+                           f"kernel_size={kernel[0]}")
+    padding = []
+    for s, k, st, p, di in zip(x_spatial, kernel, stride, pads, dilation):
+        span = s + 2 * p - di * (k - 1) - 1
+        n = (-(-span // st) if ceil_mode else span // st) + 1
+        if ceil_mode and (n - 1) * st >= s + p:  # the last window must start inside the input
+            n -= 1
+        if n <= 0:
+            raise RuntimeError(f"Given input size {tuple(x_spatial)}, calculated output size is too small")
+        padding.append((p, max(0, (n - 1) * st + di * (k - 1) + 1 - s - p)))
+    return Geometry(kernel, stride, tuple(padding), dilation)
+
+
+# ---------------------------------------------------------------------------- max pooling
+def _gather_forward(x, index):
+    n, c = x.shape[:2]
+    flat = np.take_along_axis(x.reshape(n, c, -1), index.reshape(n, c, -1), axis=2)
+    return flat.reshape(index.shape)
+
+
+def _scatter_forward(g, index, shape, overlapping):
+    n, c = shape[:2]
+    plane = int(np.prod(shape[2:]))
+    g_flat, i_flat = g.reshape(n * c, -1), index.reshape(n * c, -1)
+    if not overlapping:  # each input position wins at most one window
+        out = np.zeros((n * c, plane), dtype=g.dtype)
+        np.put_along_axis(out, i_flat, g_flat, axis=1)
+        return out.reshape(shape)
+    positions = (i_flat + (np.arange(n * c) * plane)[:, None]).ravel()
+    summed = np.bincount(positions, weights=g_flat.ravel(), minlength=n * c * plane)
+    return summed.astype(g.dtype, copy=False).reshape(shape)
+
+
+POOL_GATHER = defprim("max_pool", lambda x, index, shape, overlapping: _gather_forward(x, index),
+                      lambda g, out, x, **params: pool_scatter(g, **params),
+                      save="none", node="MaxPool2DWithIndicesBackward0")
+POOL_SCATTER = defprim("max_pool_backward", _scatter_forward,
+                       lambda u, out, g, **params: pool_gather(u, **params),
+                       save="none", node="MaxPool2DWithIndicesBackwardBackward0")
+pool_gather = function(POOL_GATHER)
+pool_scatter = function(POOL_SCATTER)
+
+
+def _argmax_index(x: np.ndarray, geometry: Geometry) -> np.ndarray:
+    """Flat position (within each input plane) of every window's maximum: PyTorch's ``indices``."""
+    d = len(geometry.kernel)
+    padded = pad_array(x.astype(np.float64) if x.dtype.kind != "f" else x, geometry.padding, -np.inf)
+    view = windows(padded, geometry.kernel, geometry.stride, geometry.dilation)
+    out = view.shape[2:2 + d]
+    flat = view.reshape(view.shape[:2 + d] + (-1,))
+    winner = np.argmax(flat, axis=-1)
+    if np.isnan(flat).any():  # NaN propagates, as in PyTorch
+        nan = np.isnan(flat)
+        winner = np.where(nan.any(-1), np.argmax(nan, axis=-1), winner)
+    offsets = np.unravel_index(winner, geometry.kernel)
+    coords = []
+    for i in range(d):
+        start = (np.arange(out[i]) * geometry.stride[i] - geometry.padding[i][0]).reshape(
+            (-1,) + (1,) * (d - 1 - i))
+        coords.append(np.clip(start + offsets[i] * geometry.dilation[i], 0, x.shape[2 + i] - 1))
+    return np.ravel_multi_index(tuple(coords), x.shape[2:])
+
+
+def _batched(input: Tensor, d: int):
+    if input.ndim == d + 1:
+        return unsqueeze(input, 0), True
+    if input.ndim != d + 2:
+        raise RuntimeError(f"Expected {d + 1}D or {d + 2}D input to a {d}-D pooling, got {list(input.shape)}")
+    return input, False
+
+
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d):
+    x, unbatched = _batched(input, d)
+    geometry = _pool_geometry(tuple(x.shape[2:]), kernel_size, stride, padding, dilation, ceil_mode, d)
+    index = _argmax_index(x._data, geometry)
+    overlapping = any(st < (k - 1) * di + 1 for st, k, di in zip(geometry.stride, geometry.kernel, geometry.dilation))
+    y = apply(POOL_GATHER, (x,), {"index": index, "shape": tuple(x.shape), "overlapping": overlapping})
+    if unbatched:
+        y, index = squeeze(y, 0), index[0]
+    return (y, _wrap(index.astype(np.int64))) if return_indices else y
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """The maximum of each window (stride defaults to the kernel size), as PyTorch."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3)
+
+
+# ---------------------------------------------------------------------------- average pooling
+def _avg_forward(x, geometry, scale):
+    d = len(geometry.kernel)
+    view = windows(pad_array(x, geometry.padding), geometry.kernel, geometry.stride, geometry.dilation)
+    return (view.sum(axis=tuple(range(2 + d, 2 + 2 * d))) * scale).astype(x.dtype, copy=False)
+
+
+def _avg_adjoint(g, geometry, scale, shape):
+    spread = np.broadcast_to(g * scale, tuple(geometry.kernel) + g.shape)
+    padded = tuple(shape[:2]) + tuple(s + lo + hi for s, (lo, hi) in zip(shape[2:], geometry.padding))
+    return crop(add_windows(spread, padded, geometry), geometry.padding)
+
+
+AVG_POOL = defprim("avg_pool", lambda x, geometry, scale, shape: _avg_forward(x, geometry, scale),
+                   lambda g, out, x, **params: avg_pool_adjoint(g, **params),
+                   save="none", node="AvgPool2DBackward0")
+AVG_POOL_ADJOINT = defprim("avg_pool_backward", _avg_adjoint,
+                           lambda u, out, g, **params: avg_pool(u, **params),
+                           save="none", node="AvgPool2DBackwardBackward0")
+avg_pool = function(AVG_POOL)
+avg_pool_adjoint = function(AVG_POOL_ADJOINT)
+
+
+def _divisors(x_spatial, geometry, count_include_pad, divisor_override, dtype):
+    """1 / (number of elements averaged) for every output position (PyTorch's rule)."""
+    if divisor_override:
+        return np.asarray(1.0 / divisor_override, dtype=dtype)
+    scale = np.ones((), dtype=np.float64)
+    for s, k, st, (p, _), n in zip(x_spatial, geometry.kernel, geometry.stride, geometry.padding,
+                                   geometry.output_shape(x_spatial)):
+        start = np.arange(n) * st - p
+        end = np.minimum(start + k, s + p)
+        size = end - start if count_include_pad else np.minimum(end, s) - np.maximum(start, 0)
+        scale = np.multiply.outer(scale, size)
+    return (1.0 / scale).astype(dtype)
+
+
+def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, d):
+    x, unbatched = _batched(input, d)
+    geometry = _pool_geometry(tuple(x.shape[2:]), kernel_size, stride, padding, 1, ceil_mode, d)
+    scale = _divisors(tuple(x.shape[2:]), geometry, count_include_pad, divisor_override, x._data.dtype)
+    y = apply(AVG_POOL, (x,), {"geometry": geometry, "scale": scale, "shape": tuple(x.shape)})
+    return squeeze(y, 0) if unbatched else y
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True):
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None):
+    """The mean of each window (stride defaults to the kernel size)."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None):
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3)
+
+
+# ---------------------------------------------------------------------------- adaptive average pooling
+def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
+    """(out, size): row i averages input positions floor(i size / out) .. ceil((i + 1) size / out)."""
+    m = np.zeros((out, size), dtype=dtype)
+    for i in range(out):  # a loop over output sizes, not over data
+        start, end = (i * size) // out, math.ceil((i + 1) * size / out)
+        m[i, start:end] = 1.0 / (end - start)
+    return m
+
+
+def _adaptive_avg_pool(input, output_size, d):
+    x, unbatched = _batched(input, d)
+    sizes = ntuple(output_size, d, "output_size") if output_size is not None else (None,) * d
+    sizes = tuple(s if s is not None else x.shape[2 + i] for i, s in enumerate(sizes))
+    dtype = x._data.dtype
+    y = x
+    for i, out in enumerate(sizes):  # pool one spatial axis at a time: (..., size) @ (size, out)
+        axis = 2 + i
+        y = transpose(matmul(transpose(y, axis, -1), _averaging_matrix(x.shape[axis], out, dtype).T), axis, -1)
+    return squeeze(y, 0) if unbatched else y
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _adaptive_avg_pool(input, output_size, 1)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed output size, whatever the input size."""
+    return _adaptive_avg_pool(input, output_size, 2)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    return _adaptive_avg_pool(input, output_size, 3)
