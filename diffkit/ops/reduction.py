@@ -74,6 +74,8 @@ def _prod_vjp(g, out, x, dim, keepdim):
     values = x._data if hasattr(x, "_data") else x
     if not (values == 0).any():
         return g * out / x
+    if hasattr(x, "_data"):  # create_graph: the product of the others must itself be differentiable
+        return g * _others_product(x, dim)
     axis = _np_axis(dim)
     others = np.empty_like(values)
     moved = np.moveaxis(values, axis, -1) if axis is not None else values.reshape(1, -1)
@@ -83,6 +85,21 @@ def _prod_vjp(g, out, x, dim, keepdim):
     product = left * right
     others[...] = np.moveaxis(product, -1, axis) if axis is not None else product.reshape(values.shape)
     return g * others
+
+
+def _others_product(x, dim):
+    """For each element, the product of the others along ``dim``, as a graph of Tensor ops:
+    row i of an n x n grid holds the slice with a 1 in place of x_i. O(n^2), so it serves only
+    higher derivatives at inputs with zeros (the first derivative uses cumulative products)."""
+    from .elementwise import where
+    from .shape import expand, movedim, reshape, unsqueeze
+
+    if dim is None:
+        return reshape(_others_product(reshape(x, (-1,)), 0), x.shape)
+    moved = movedim(x, dim, -1)
+    n = moved.shape[-1]
+    grid = expand(unsqueeze(moved, -2), (*moved.shape, n))
+    return movedim(prod(where(np.eye(n, dtype=bool), 1.0, grid), -1), -1, dim)
 
 
 PROD = defprim("prod", lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim), _prod_vjp, save="both")

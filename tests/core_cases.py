@@ -1,0 +1,173 @@
+"""The test table of the core primitives: one or more cases per differentiable primitive.
+
+Each case is a function ``fn(m, *inputs)`` written once for a module ``m`` -- ``diffkit`` or
+``torch`` -- so the same case serves gradcheck/gradgradcheck (diffkit alone) and parity with
+PyTorch (values, gradients, ``grad_fn`` names). ``name`` is the ``grad_fn`` PyTorch gives the
+result. Inputs are float64 arrays drawn for ``shapes`` from ``domain`` (one per input, or one
+for all): "real" (|x| in [0.2, 2], either sign: away from kinks at 0), "positive" ([0.5, 2]),
+"unit" (|x| in [0.1, 0.8]).
+
+A primitive that is reached only inside backward graphs (the backward of indexing is a
+scatter, whose own backward is indexing again) is covered through the derivative graph of
+the case that uses it: test_core_gradcheck.py walks both graphs.
+
+Adding a primitive to diffkit.ops? Add a case here; test_core_gradcheck.py fails until you do.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MASK = np.array([[True, False, True], [False, False, True]])
+ZEROS = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])  # puts an exact zero into prod's input
+ROWS = np.array([0, 2, 0])  # repeated indices: their gradients must accumulate
+COLUMNS = np.array([[0, 2], [1, 1]])
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    name: str  # the grad_fn of the result, as PyTorch names it
+    fn: object  # fn(m, *inputs) with m the diffkit or the torch module
+    shapes: tuple
+    domain: object = "real"
+    gradcheck: dict = field(default_factory=dict)  # tolerances for this case, if not the defaults
+
+    def arrays(self) -> list[np.ndarray]:
+        rng = np.random.default_rng(zlib.crc32(self.id.encode()))
+        domains = self.domain if isinstance(self.domain, tuple) else (self.domain,) * len(self.shapes)
+        return [_draw(rng, shape, domain) for shape, domain in zip(self.shapes, domains)]
+
+
+def _draw(rng, shape: tuple, domain: str) -> np.ndarray:
+    if domain == "positive":
+        return rng.uniform(0.5, 2.0, shape)
+    low, high = {"real": (0.2, 2.0), "unit": (0.1, 0.8)}[domain]
+    return rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def _setitem(m, x, v):
+    y = x * 1
+    y[1] = v
+    return y
+
+
+def _index(m, values):
+    return m.tensor(values)
+
+
+C = Case
+CASES = [
+    # ------------------------------------------------------------ arithmetic (broadcasting)
+    C("add", "AddBackward0", lambda m, x, y: x + y, ((2, 3), (3,))),
+    C("add-both-broadcast", "AddBackward0", lambda m, x, y: x + y, ((2, 1), (1, 3))),
+    C("sub", "SubBackward0", lambda m, x, y: x - y, ((3,), (2, 3))),
+    C("rsub", "RsubBackward1", lambda m, x: 2.0 - x, ((2, 3),)),
+    C("mul", "MulBackward0", lambda m, x, y: x * y, ((2, 3), (2, 1))),
+    C("mul-scalar", "MulBackward0", lambda m, x: 3.0 * x, ((4,),)),
+    C("div", "DivBackward0", lambda m, x, y: x / y, ((2, 3), (3,))),
+    C("rdiv", "MulBackward0", lambda m, x: 2.0 / x, ((3,),)),
+    C("pow-number", "PowBackward0", lambda m, x: x ** 2.5, ((2, 3),), "positive"),
+    C("pow-integer", "PowBackward0", lambda m, x: x ** 3, ((4,),)),
+    C("pow-tensor", "PowBackward1", lambda m, x, y: x ** y, ((2, 3), (3,)), ("positive", "real")),
+    C("rpow", "PowBackward2", lambda m, x: 2.0 ** x, ((2, 3),)),
+    C("neg", "NegBackward0", lambda m, x: -x, ((2, 3),)),
+    C("maximum", "MaximumBackward0", lambda m, x, y: m.maximum(x, y), ((2, 3), (3,))),
+    C("minimum", "MinimumBackward0", lambda m, x, y: m.minimum(x, y), ((3, 1), (1, 2))),
+    C("where", "WhereBackward0", lambda m, x, y: m.where(x > 0, x, y), ((2, 3), (3,))),
+    C("masked_fill", "MaskedFillBackward0", lambda m, x: x.masked_fill(_index(m, MASK), 0.5), ((2, 3),)),
+    C("remainder-number", "RemainderBackward0", lambda m, x: x % 1.5, ((2, 3),)),
+    C("remainder-tensor", "RemainderBackward1", lambda m, x, y: m.remainder(x, y), ((2, 3), (3,)),
+      ("real", "positive")),
+    C("clamp", "ClampBackward1", lambda m, x: x.clamp(-0.5, 0.5), ((2, 3),)),
+    C("clamp-min", "ClampBackward1", lambda m, x: m.clamp(x, min=0.3), ((2, 3),)),
+    # ------------------------------------------------------------ elementary functions
+    C("exp", "ExpBackward0", lambda m, x: x.exp(), ((2, 3),)),
+    C("log", "LogBackward0", lambda m, x: m.log(x), ((2, 3),), "positive"),
+    C("log1p", "Log1PBackward0", lambda m, x: x.log1p(), ((2, 3),), "positive"),
+    C("expm1", "Expm1Backward0", lambda m, x: x.expm1(), ((2, 3),)),
+    C("sqrt", "SqrtBackward0", lambda m, x: x.sqrt(), ((2, 3),), "positive"),
+    C("rsqrt", "RsqrtBackward0", lambda m, x: x.rsqrt(), ((2, 3),), "positive"),
+    C("reciprocal", "ReciprocalBackward0", lambda m, x: x.reciprocal(), ((2, 3),)),
+    C("sin", "SinBackward0", lambda m, x: m.sin(x), ((2, 3),)),
+    C("cos", "CosBackward0", lambda m, x: x.cos(), ((2, 3),)),
+    C("tan", "TanBackward0", lambda m, x: x.tan(), ((2, 3),), "unit"),
+    C("asin", "AsinBackward0", lambda m, x: x.asin(), ((2, 3),), "unit"),
+    C("acos", "AcosBackward0", lambda m, x: x.acos(), ((2, 3),), "unit"),
+    C("atan", "AtanBackward0", lambda m, x: x.atan(), ((2, 3),)),
+    C("sinh", "SinhBackward0", lambda m, x: x.sinh(), ((2, 3),)),
+    C("cosh", "CoshBackward0", lambda m, x: x.cosh(), ((2, 3),)),
+    C("tanh", "TanhBackward0", lambda m, x: m.tanh(x), ((2, 3),)),
+    C("sigmoid", "SigmoidBackward0", lambda m, x: m.sigmoid(x), ((2, 3),)),
+    C("relu", "ReluBackward0", lambda m, x: m.relu(x), ((2, 3),)),
+    C("abs", "AbsBackward0", lambda m, x: x.abs(), ((2, 3),)),
+    C("sign", "SignBackward0", lambda m, x: x.sign(), ((2, 3),)),
+    C("floor", "FloorBackward0", lambda m, x: x.floor(), ((2, 3),)),
+    C("ceil", "CeilBackward0", lambda m, x: x.ceil(), ((2, 3),)),
+    C("round", "RoundBackward0", lambda m, x: x.round(), ((2, 3),)),
+    C("trunc", "TruncBackward0", lambda m, x: x.trunc(), ((2, 3),)),
+    # ------------------------------------------------------------ reductions
+    C("sum", "SumBackward0", lambda m, x: x.sum(), ((2, 3),)),
+    C("sum-dim", "SumBackward1", lambda m, x: x.sum(1), ((2, 3),)),
+    C("sum-dims-keepdim", "SumBackward1", lambda m, x: m.sum(x, (0, 2), keepdim=True), ((2, 3, 2),)),
+    C("mean", "MeanBackward0", lambda m, x: x.mean(), ((2, 3),)),
+    C("mean-dim", "MeanBackward1", lambda m, x: x.mean(-1, keepdim=True), ((2, 3),)),
+    C("prod", "ProdBackward0", lambda m, x: x.prod(), ((2, 3),)),
+    C("prod-dim", "ProdBackward1", lambda m, x: x.prod(1), ((2, 3),)),
+    C("prod-with-zero", "ProdBackward1", lambda m, x: (x * _index(m, ZEROS)).prod(1), ((2, 3),)),
+    C("var", "VarBackward0", lambda m, x: x.var(), ((2, 3),)),
+    C("var-dim", "VarBackward0", lambda m, x: x.var(1, keepdim=True), ((2, 3),)),
+    C("std", "StdBackward0", lambda m, x: x.std(0), ((3, 2),)),
+    C("amax", "AmaxBackward0", lambda m, x: x.amax(1), ((2, 3),)),
+    C("amin", "AminBackward0", lambda m, x: x.amin(0), ((2, 3),)),
+    C("max", "MaxBackward1", lambda m, x: x.max(), ((2, 3),)),
+    C("min", "MinBackward1", lambda m, x: m.min(x), ((2, 3),)),
+    C("max-dim", "MaxBackward0", lambda m, x: x.max(1).values, ((2, 3),)),
+    C("min-dim", "MinBackward0", lambda m, x: m.min(x, 0, keepdim=True)[0], ((2, 3),)),
+    C("logsumexp", "LogsumexpBackward0", lambda m, x: x.logsumexp(1), ((2, 3),)),
+    C("softmax", "SoftmaxBackward0", lambda m, x: x.softmax(-1), ((2, 3),)),
+    C("log_softmax", "LogSoftmaxBackward0", lambda m, x: m.log_softmax(x, 0), ((2, 3),)),
+    # ------------------------------------------------------------ shapes
+    C("reshape", "ViewBackward0", lambda m, x: x.reshape(3, 2), ((2, 3),)),
+    C("view", "ViewBackward0", lambda m, x: x.view(-1), ((2, 3),)),
+    C("unsqueeze", "UnsqueezeBackward0", lambda m, x: x.unsqueeze(1), ((2, 3),)),
+    C("squeeze", "SqueezeBackward0", lambda m, x: x.squeeze(), ((2, 1, 3),)),
+    C("squeeze-dim", "SqueezeBackward1", lambda m, x: x.squeeze(1), ((2, 1, 3),)),
+    C("transpose", "TransposeBackward0", lambda m, x: x.transpose(0, 2), ((2, 3, 2),)),
+    C("t", "TBackward0", lambda m, x: x.t(), ((2, 3),)),
+    C("permute", "PermuteBackward0", lambda m, x: x.permute(2, 0, 1), ((2, 3, 2),)),
+    C("expand", "ExpandBackward0", lambda m, x: x.expand(2, 3), ((1, 3),)),
+    C("expand-new-dim", "ExpandBackward0", lambda m, x: x.expand(2, 2, 3), ((3,),)),
+    C("sum_to_size", "SumBackward1", lambda m, x: x.sum_to_size(1, 3), ((2, 3),)),
+    C("repeat", "RepeatBackward0", lambda m, x: x.repeat(2, 1, 2), ((2, 3),)),
+    C("cat", "CatBackward0", lambda m, x, y: m.cat([x, y], 1), ((2, 3), (2, 2))),
+    C("stack", "StackBackward0", lambda m, x, y: m.stack([x, y], 1), ((2, 3), (2, 3))),
+    C("split", "SplitBackward0", lambda m, x: x.split(2, 1)[1], ((2, 3),)),
+    C("chunk", "SplitBackward0", lambda m, x: x.chunk(2)[0], ((3, 2),)),
+    C("unbind", "UnbindBackward0", lambda m, x: x.unbind(1)[2], ((2, 3),)),
+    C("flip", "FlipBackward0", lambda m, x: x.flip(0), ((2, 3),)),
+    C("clone", "CloneBackward0", lambda m, x: x.clone(), ((2, 3),)),
+    C("to", "ToCopyBackward0", lambda m, x: x.to(m.float32).double(), ((2, 3),),
+      gradcheck={"eps": 1e-3, "atol": 1e-3}),  # float32 rounding: a coarser step
+    # ------------------------------------------------------------ indexing
+    C("select", "SelectBackward0", lambda m, x: x[1], ((2, 3),)),
+    C("slice", "SliceBackward0", lambda m, x: x[:, 1:3], ((2, 3),)),
+    C("none-index", "UnsqueezeBackward0", lambda m, x: x[None], ((2, 3),)),
+    C("index-repeated", "IndexBackward0", lambda m, x: x[ROWS.tolist()], ((3, 2),)),
+    C("index-tensor-2d", "IndexBackward0", lambda m, x: x[_index(m, COLUMNS)], ((3,),)),
+    C("index-mask", "IndexBackward0", lambda m, x: x[_index(m, MASK)], ((2, 3),)),
+    C("index_select", "IndexSelectBackward0", lambda m, x: x.index_select(1, _index(m, ROWS)), ((2, 3),)),
+    C("gather", "GatherBackward0", lambda m, x: x.gather(1, _index(m, COLUMNS)), ((2, 3),)),
+    C("setitem", "CopySlices", _setitem, ((3, 2), (2,))),
+    # ------------------------------------------------------------ matrix products
+    C("dot", "DotBackward0", lambda m, x, y: x @ y, ((3,), (3,))),
+    C("mv", "MvBackward0", lambda m, x, y: x @ y, ((2, 3), (3,))),
+    C("vector-matrix", "SqueezeBackward4", lambda m, x, y: m.matmul(x, y), ((3,), (3, 2))),
+    C("mm", "MmBackward0", lambda m, x, y: x.mm(y), ((2, 3), (3, 2))),
+    C("bmm", "BmmBackward0", lambda m, x, y: m.bmm(x, y), ((2, 2, 3), (2, 3, 2))),
+    C("matmul-batch-matrix", "UnsafeViewBackward0", lambda m, x, y: x @ y, ((2, 2, 3), (3, 2))),
+    C("matmul-batch-broadcast", "UnsafeViewBackward0", lambda m, x, y: x @ y, ((2, 1, 2, 3), (3, 3, 2))),
+    C("matmul-batch-vector", "UnsafeViewBackward0", lambda m, x, y: x @ y, ((2, 2, 3), (3,))),
+]
