@@ -173,18 +173,20 @@ class Numeric(Differentiator):
 
 
 def _richardson(levels: list, h):
-    """Extrapolate central differences D(h/2^k) to h -> 0 and keep, pointwise, the diagonal entry
-    of the Richardson table whose error estimate (change from the previous diagonal entry plus
-    amplified round-off) is smallest."""
-    table = [[d] for d, _ in levels]
+    """Extrapolate central differences D(h/2^k) towards h -> 0 (the Richardson table T[k][j]
+    cancels the error terms h^2 .. h^2j) and keep, pointwise, the entry whose error estimate --
+    its change from T[k][j-1], plus amplified round-off -- is smallest. Entries built only from
+    fine steps survive when the coarse steps leave the domain or straddle a kink."""
+    table = [[np.asarray(d, dtype=float)] for d, _ in levels]
+    candidates, errors = [], []
     for k in range(1, len(table)):
+        rounding = 10 * EPS * np.asarray(levels[k][1], dtype=float) / (h / 2**k)
         for j in range(1, k + 1):
             finer, coarser = table[k][j - 1], table[k - 1][j - 1]
             table[k].append(finer + (finer - coarser) / (4**j - 1))
-    diagonal = np.stack([np.asarray(table[k][k], dtype=float) for k in range(len(table))])
-    sizes = np.stack([np.asarray(size, dtype=float) for _, size in levels])
-    steps = np.stack([np.broadcast_to(h / 2**k, diagonal.shape[1:]) for k in range(len(table))])
-    errors = np.abs(np.diff(diagonal, axis=0)) + 10 * EPS * sizes[1:] / steps[1:]
+            error = np.abs(table[k][j] - finer) + rounding
+            candidates.append(table[k][j])
+            errors.append(np.where(np.isfinite(error), error, np.inf))
+    candidates, errors = np.stack(candidates), np.stack(errors)
     best = np.argmin(errors, axis=0)[None]
-    pick = np.take_along_axis
-    return pick(diagonal[1:], best, 0)[0], pick(errors, best, 0)[0]
+    return np.take_along_axis(candidates, best, 0)[0], np.take_along_axis(errors, best, 0)[0]

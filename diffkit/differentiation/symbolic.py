@@ -130,8 +130,10 @@ class Symbolic(Differentiator):
     def _finish(self, expression):
         import sympy
 
-        # derivatives of sign, floor, Heaviside: zero almost everywhere (as the other backends say)
-        expression = expression.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
+        # derivatives of sign, floor, ceiling, Heaviside: zero almost everywhere, as the table's rules say
+        expression = expression.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero).replace(
+            lambda e: isinstance(e, sympy.Derivative) and e.expr.func in (sympy.floor, sympy.ceiling),
+            lambda e: sympy.S.Zero).replace(lambda e: isinstance(e, sympy.Subs), lambda e: e.doit())
         return sympy.simplify(expression) if self.simplify else expression
 
     # ------------------------------------------------------------------ evaluating

@@ -18,10 +18,10 @@ from ._primitive import defprim, function, unary, variant
 def _sympy(expression):
     """A SymPy counterpart built lazily (importing SymPy is slow and rarely needed)."""
 
-    def build(*args):
+    def build(*args, **params):
         import sympy
 
-        return expression(sympy, *args)
+        return expression(sympy, *args, **params)
 
     return build
 
@@ -159,7 +159,7 @@ ISINF = _comparison("isinf", np.isinf, None)
 ISFINITE = _comparison("isfinite", np.isfinite, None)
 FLOOR_DIVIDE = _comparison("floor_divide", np.floor_divide, operator.floordiv)
 REMAINDER = defprim("remainder", np.remainder, (lambda g, out, x, y: g, lambda g, out, x, y: -g * floor(x / y)),
-                    sympy="Mod", elementwise=True)
+                    sympy=_sympy(lambda sp, x, y: x - y * sp.floor(x / y)), elementwise=True)
 REMAINDER_TENSOR = variant(REMAINDER, "RemainderBackward1")
 
 # ---------------------------------------------------------------------------- public functions
