@@ -171,3 +171,42 @@ CASES = [
     C("matmul-batch-broadcast", "UnsafeViewBackward0", lambda m, x, y: x @ y, ((2, 1, 2, 3), (3, 3, 2))),
     C("matmul-batch-vector", "UnsafeViewBackward0", lambda m, x, y: x @ y, ((2, 2, 3), (3,))),
 ]
+
+
+# ---------------------------------------------------------------- primitives without a gradient
+# (id, primitive name, fn(m, *inputs), input arrays): forward values and dtypes are compared with
+# PyTorch; ``prim`` names the REGISTRY entry the case covers.
+A = np.array([[1.5, -2.0, np.nan], [0.0, 3.0, -np.inf]])
+B = np.array([[1.5, 2.0, 1.0], [-1.0, 3.0, 4.0]])
+I = np.array([[3, -7, 0], [5, 2, 2]])
+J = np.array([[3, 2, 1], [-4, 2, 6]])
+P = np.array([[True, False, True], [False, False, True]])
+Q = np.array([[True, True, False], [False, True, True]])
+FORWARD_ONLY = [
+    ("eq", "eq", lambda m, x, y: x == y, (A, B)),
+    ("ne", "ne", lambda m, x, y: m.ne(x, y), (I, J)),
+    ("lt", "lt", lambda m, x, y: x < y, (A, B)),
+    ("le", "le", lambda m, x, y: x <= y, (I, J)),
+    ("gt", "gt", lambda m, x: x > 1.5, (A,)),
+    ("ge", "ge", lambda m, x, y: m.ge(x, y), (I, J)),
+    ("logical_and", "logical_and", lambda m, x, y: m.logical_and(x, y), (P, Q)),
+    ("logical_or", "logical_or", lambda m, x, y: m.logical_or(x, y), (A, B)),
+    ("logical_xor", "logical_xor", lambda m, x, y: m.logical_xor(x, y), (P, Q)),
+    ("logical_not", "logical_not", lambda m, x: m.logical_not(x), (I,)),
+    ("bitwise_and", "bitwise_and", lambda m, x, y: x & y, (P, Q)),
+    ("bitwise_or", "bitwise_or", lambda m, x, y: x | y, (I, J)),
+    ("bitwise_xor", "bitwise_xor", lambda m, x, y: x ^ y, (P, Q)),
+    ("bitwise_not", "bitwise_not", lambda m, x: ~x, (P,)),
+    ("bitwise_not-int", "bitwise_not", lambda m, x: ~x, (I,)),
+    ("isnan", "isnan", lambda m, x: x.isnan(), (A,)),
+    ("isinf", "isinf", lambda m, x: m.isinf(x), (A,)),
+    ("isfinite", "isfinite", lambda m, x: x.isfinite(), (A,)),
+    ("floor_divide", "floor_divide", lambda m, x, y: x // y, (B, B[::-1].copy())),
+    ("floor_divide-int", "floor_divide", lambda m, x, y: x // y, (I, J)),
+    ("argmax", "argmax", lambda m, x: x.argmax(), (B,)),
+    ("argmax-dim", "argmax", lambda m, x: x.argmax(1, keepdim=True), (I,)),
+    ("argmin", "argmin", lambda m, x: m.argmin(x, 0), (B,)),
+    ("all", "all", lambda m, x: x.all(), (P,)),
+    ("all-dim", "all", lambda m, x: x.all(1), (I,)),
+    ("any", "any", lambda m, x: m.any(x, 0), (P,)),
+]
