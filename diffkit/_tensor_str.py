@@ -177,11 +177,12 @@ def _with_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     last_line_length = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
         # measured as PyTorch measures "dtype=torch.float64", so lines break where its do
-        if last_line_length + len(suffix.replace("diffkit.", "torch.")) + 2 > options.linewidth:
+        width = len(suffix.replace("diffkit.", "torch."))
+        if last_line_length + width + 2 > options.linewidth:
             parts.append(",\n" + " " * indent + suffix)
-            last_line_length = indent + len(suffix)
+            last_line_length = indent + width
         else:
             parts.append(", " + suffix)
-            last_line_length += len(suffix) + 2
+            last_line_length += width + 2
     parts.append(")")
     return "".join(parts)

@@ -72,6 +72,8 @@ def as_array(data, dtype=None) -> np.ndarray:
                          if any(isinstance(d, Tensor) for d in data) else data)
         if array.dtype.kind == "f" and np_dtype is None:
             array = array.astype(_dtypes.get_default_dtype().np)
+    elif isinstance(data, np.generic):  # a numpy scalar keeps its dtype, as in PyTorch
+        array = np.asarray(data)
     elif isinstance(data, (bool, np.bool_)):
         array = np.array(data, dtype=np.bool_)
     elif isinstance(data, numbers.Integral):
@@ -84,7 +86,7 @@ def as_array(data, dtype=None) -> np.ndarray:
         array = np.asarray(data)
     if array.dtype.kind in "OUS":
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-    if array.dtype.kind == "i" and array.dtype != np.int64 and not isinstance(data, np.ndarray):
+    if array.dtype.kind == "i" and array.dtype != np.int64 and not isinstance(data, (np.ndarray, np.generic)):
         array = array.astype(np.int64)
     if np_dtype is not None and array.dtype != np_dtype:
         array = array.astype(np_dtype)
