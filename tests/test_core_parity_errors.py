@@ -1,0 +1,101 @@
+"""Bad inputs raise what PyTorch raises: the same exception type, and a message with the
+words a learner needs (both shapes on a mismatch, the dimension out of range ...)."""
+from __future__ import annotations
+
+import pytest
+
+import diffkit as dk
+
+torch = pytest.importorskip("torch")
+
+
+def _leaf(m):
+    return m.ones(2, requires_grad=True)
+
+
+def _inplace_on_leaf(m):
+    _leaf(m).add_(1)
+
+
+def _setitem_bad_shape(m):
+    m.ones(2, 3)[0] = m.ones(4)
+
+
+def _assign_grad(m):
+    _leaf(m).grad = m.ones(3)
+
+
+# (id, fn(m), words that diffkit's message must contain)
+ERRORS = [
+    ("add shapes", lambda m: m.ones(2, 3) + m.ones(4, 5), ["(3)", "(5)", "[2, 3]", "[4, 5]"]),
+    ("mul shapes", lambda m: m.ones(2, 3) * m.ones(2), ["[2, 3]", "[2]"]),
+    ("where shapes", lambda m: m.where(m.ones(2, 3) > 0, m.ones(2, 3), m.ones(4)), ["[4]"]),
+    ("maximum shapes", lambda m: m.maximum(m.ones(3, 1), m.ones(2, 2)), ["[3, 1]", "[2, 2]"]),
+    ("in-place shapes", lambda m: m.ones(2, 3).add_(m.ones(4)), ["[2, 3]", "[4]"]),
+    ("matmul shapes", lambda m: m.ones(2, 3) @ m.ones(4, 5), ["2x3", "4x5"]),
+    ("mm of vectors", lambda m: m.ones(3).mm(m.ones(3)), ["matrix"]),
+    ("bmm shapes", lambda m: m.bmm(m.ones(2, 2, 3), m.ones(3, 3, 4)), ["[2, 3]", "[3, 3]"]),
+    ("bmm of matrices", lambda m: m.bmm(m.ones(2, 2), m.ones(2, 2)), ["3D"]),
+    ("dot sizes", lambda m: m.ones(3) @ m.ones(4), ["3", "4"]),
+    ("matmul of 0-d", lambda m: m.tensor(1.0) @ m.ones(3), ["1D"]),
+    ("reshape", lambda m: m.ones(2, 3).reshape(4, 2), ["[4, 2]", "6"]),
+    ("view of a transpose", lambda m: m.ones(2, 3).t().view(6), ["view size is not compatible"]),
+    ("two -1", lambda m: m.ones(2, 3).reshape(-1, -1), ["only one dimension can be inferred"]),
+    ("cat sizes", lambda m: m.cat([m.ones(2, 3), m.ones(2, 4)]), ["Sizes of tensors must match"]),
+    ("stack sizes", lambda m: m.stack([m.ones(2, 3), m.ones(3, 2)]), ["[2, 3]", "[3, 2]"]),
+    ("expand", lambda m: m.ones(2, 3).expand(3, 3), ["(3)", "(2)"]),
+    ("sum dim", lambda m: m.ones(2, 3).sum(2), ["Dimension out of range", "[-2, 1]", "2"]),
+    ("mean dim", lambda m: m.ones(2, 3).mean(-3), ["Dimension out of range"]),
+    ("softmax dim", lambda m: m.ones(2, 3).softmax(2), ["Dimension out of range"]),
+    ("transpose dim", lambda m: m.ones(2, 3).transpose(0, 2), ["Dimension out of range"]),
+    ("squeeze dim", lambda m: m.ones(2, 3).squeeze(3), ["Dimension out of range"]),
+    ("unsqueeze dim", lambda m: m.ones(2, 3).unsqueeze(4), ["Dimension out of range", "[-3, 2]"]),
+    ("cat dim", lambda m: m.cat([m.ones(2, 3), m.ones(2, 3)], 2), ["Dimension out of range"]),
+    ("flatten dim", lambda m: m.ones(2, 3).flatten(0, 3), ["Dimension out of range"]),
+    ("unbind 0-d", lambda m: m.tensor(1.0).unbind(), ["no dimensions"]),
+    ("index", lambda m: m.ones(2, 3)[2], ["2", "out of bounds"]),
+    ("index too many", lambda m: m.ones(2, 3)[0, 0, 0], ["too many indices"]),
+    ("float index", lambda m: m.ones(2, 3)[1.5], ["integers"]),
+    ("float tensor index", lambda m: m.ones(2, 3)[m.tensor([0.5])], ["long"]),
+    ("mask shape", lambda m: m.ones(2, 3)[m.tensor([True, False, True])], ["3"]),
+    ("setitem shape", _setitem_bad_shape, ["shape mismatch"]),
+    ("item of many", lambda m: m.ones(2, 3).item(), ["6 elements"]),
+    ("bool of many", lambda m: bool(m.ones(2)), ["ambiguous"]),
+    ("len of 0-d", lambda m: len(m.tensor(1.0)), ["0-d"]),
+    ("numpy of requires_grad", lambda m: _leaf(m).numpy(), ["detach()"]),
+    ("requires_grad on ints", lambda m: m.ones(2, dtype=m.int64).requires_grad_(), ["floating point"]),
+    ("backward of non-scalar", lambda m: (_leaf(m) * 2).backward(), ["only for scalar outputs"]),
+    ("backward without graph", lambda m: m.ones(2).sum().backward(), ["does not require grad"]),
+    ("backward gradient shape", lambda m: (_leaf(m) * 2).backward(m.ones(3)), ["shape"]),
+    ("grad of unused", lambda m: m.autograd.grad((_leaf(m) * 2).sum(), [_leaf(m)]), ["allow_unused=True"]),
+    ("in-place on a leaf", _inplace_on_leaf, ["leaf Variable that requires grad", "in-place"]),
+    ("int += float", lambda m: m.ones(2, dtype=m.int64).add_(1.5), ["can't be cast"]),
+    ("int /= int", lambda m: m.ones(2, dtype=m.int64).div_(2), ["can't be cast"]),
+    ("mean of ints", lambda m: m.tensor([1, 2]).mean(), ["mean(): could not infer output dtype", "Long"]),
+    ("var of ints", lambda m: m.tensor([1, 2]).var(), ["floating point"]),
+    ("negative size", lambda m: m.zeros(-1), ["negative"]),
+    ("float size", lambda m: m.zeros(1.5), ["float"]),
+    ("string data", lambda m: m.tensor("a"), ["str"]),
+    ("ragged data", lambda m: m.tensor([[1, 2], [3]]), []),
+    ("arange step 0", lambda m: m.arange(0, 1, 0), ["step must be nonzero"]),
+    ("randint empty range", lambda m: m.randint(5, 5, (2,)), ["from=5", "to=5"]),
+    ("chunk 0", lambda m: m.ones(4).chunk(0), ["greater than 0"]),
+    ("narrow", lambda m: m.ones(2, 3).narrow(0, 1, 5), ["exceeds dimension size"]),
+    ("t of 3-d", lambda m: m.ones(2, 2, 2).t(), ["<= 2 dimensions"]),
+    ("mT of 1-d", lambda m: m.ones(2).mT, ["1-D"]),
+    ("clamp without bounds", lambda m: m.ones(2).clamp(), ["At least one of 'min' or 'max'"]),
+    ("assign grad of another shape", _assign_grad, ["size"]),
+    ("int to negative power", lambda m: m.tensor([2]) ** -1, ["negative integer powers"]),
+]
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=lambda c: c[0])
+def test_errors_match_torch(case) -> None:
+    _, fn, words = case
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        fn(dk)
+    assert type(ours.value) is type(theirs.value)
+    for word in words:
+        assert word in str(ours.value)
