@@ -12,6 +12,20 @@ from ..ops import elementwise as ew
 from ..ops import getitem, matmul
 
 
+def _method(fn):
+    def method(self, other):
+        return fn(self, other)
+
+    return method
+
+
+def _reflected(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    return method
+
+
 class PrimitiveOperators:
     """Arithmetic, comparison, indexing and iteration through the primitive table.
 
@@ -21,41 +35,15 @@ class PrimitiveOperators:
     __array_ufunc__ = None  # ndarray + value -> value.__radd__, never an object array
     __hash__ = None
 
-    def __add__(self, other):
-        return ew.add(self, other)
-
-    def __radd__(self, other):
-        return ew.add(other, self)
-
-    def __sub__(self, other):
-        return ew.sub(self, other)
-
-    def __rsub__(self, other):
-        return ew.sub(other, self)
-
-    def __mul__(self, other):
-        return ew.mul(self, other)
-
-    def __rmul__(self, other):
-        return ew.mul(other, self)
-
-    def __truediv__(self, other):
-        return ew.div(self, other)
-
-    def __rtruediv__(self, other):
-        return ew.div(other, self)
-
-    def __pow__(self, other):
-        return ew.pow(self, other)
-
-    def __rpow__(self, other):
-        return ew.pow(other, self)
-
-    def __matmul__(self, other):
-        return matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return matmul(other, self)
+    __add__, __radd__ = _method(ew.add), _reflected(ew.add)
+    __sub__, __rsub__ = _method(ew.sub), _reflected(ew.sub)
+    __mul__, __rmul__ = _method(ew.mul), _reflected(ew.mul)
+    __truediv__, __rtruediv__ = _method(ew.div), _reflected(ew.div)
+    __pow__, __rpow__ = _method(ew.pow), _reflected(ew.pow)
+    __matmul__, __rmatmul__ = _method(matmul), _reflected(matmul)
+    __lt__, __le__, __gt__, __ge__ = _method(ew.lt), _method(ew.le), _method(ew.gt), _method(ew.ge)
+    __eq__, __ne__ = _method(ew.eq), _method(ew.ne)
+    __getitem__ = _method(getitem)
 
     def __neg__(self):
         return ew.neg(self)
@@ -65,27 +53,6 @@ class PrimitiveOperators:
 
     def __abs__(self):
         return ew.abs(self)
-
-    def __lt__(self, other):
-        return ew.lt(self, other)
-
-    def __le__(self, other):
-        return ew.le(self, other)
-
-    def __gt__(self, other):
-        return ew.gt(self, other)
-
-    def __ge__(self, other):
-        return ew.ge(self, other)
-
-    def __eq__(self, other):
-        return ew.eq(self, other)
-
-    def __ne__(self, other):
-        return ew.ne(self, other)
-
-    def __getitem__(self, index):
-        return getitem(self, index)
 
     @property
     def ndim(self) -> int:
