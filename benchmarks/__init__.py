@@ -1,0 +1,1 @@
+"""diffkit's benchmark suite: `python -m benchmarks` (see benchmarks/README.md)."""
