@@ -10,7 +10,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._primitive import apply, defprim, function, variant
+from ..tensor import Tensor
+from ._primitive import defprim, function, variant
 from .elementwise import exp, sqrt
 
 return_types = namedtuple("return_types", ["values", "indices"])
@@ -71,11 +72,14 @@ def _prod_vjp(g, out, x, dim, keepdim):
     """d prod / d x_i = product of the others, computed without dividing by zero."""
     shape = x.shape
     g, out = _restore(g, shape, dim, keepdim), _restore(out, shape, dim, keepdim)
-    values = x._data if hasattr(x, "_data") else x
+    if not isinstance(x, np.ndarray):  # Tensors (create_graph) and dual numbers
+        if isinstance(x, Tensor) and not (x._data == 0).any():
+            return g * out / x
+        # with zeros (or values we cannot inspect), the product of the others as a graph of ops
+        return g * _others_product(x, dim)
+    values = x
     if not (values == 0).any():
         return g * out / x
-    if hasattr(x, "_data"):  # create_graph: the product of the others must itself be differentiable
-        return g * _others_product(x, dim)
     axis = _np_axis(dim)
     others = np.empty_like(values)
     moved = np.moveaxis(values, axis, -1) if axis is not None else values.reshape(1, -1)
@@ -102,7 +106,19 @@ def _others_product(x, dim):
     return movedim(prod(where(np.eye(n, dtype=bool), 1.0, grid), -1), -1, dim)
 
 
-PROD = defprim("prod", lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim), _prod_vjp, save="both")
+def _tangent_of(vjp):
+    """The JVP of a reduction whose VJP is (the restored g) × weights: the weighted sum of the
+    tangent over the reduced dimensions, with the weights read off the VJP at g = 1."""
+
+    def rule(t, out, x, **params):
+        weights = vjp(out * 0 + 1, out, x, **params)
+        return sum(weights * t, params["dim"], keepdim=params["keepdim"])
+
+    return rule
+
+
+PROD = defprim("prod", lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim), _prod_vjp,
+               jvp=_tangent_of(_prod_vjp), save="both")
 PROD_DIM = variant(PROD, "ProdBackward1")
 
 
@@ -123,9 +139,11 @@ def _std_vjp(g, out, x, dim, correction, keepdim):
 
 
 VAR = defprim("var", lambda x, dim, correction, keepdim:
-              np.var(x, axis=_np_axis(dim), ddof=correction, keepdims=keepdim), _var_vjp)
+              np.var(x, axis=_np_axis(dim), ddof=correction, keepdims=keepdim), _var_vjp,
+              jvp=_tangent_of(_var_vjp))
 STD = defprim("std", lambda x, dim, correction, keepdim:
-              np.std(x, axis=_np_axis(dim), ddof=correction, keepdims=keepdim), _std_vjp, save="both")
+              np.std(x, axis=_np_axis(dim), ddof=correction, keepdims=keepdim), _std_vjp,
+              jvp=_tangent_of(_std_vjp), save="both")
 
 
 def _even_share_vjp(g, out, x, dim, keepdim):
@@ -137,9 +155,9 @@ def _even_share_vjp(g, out, x, dim, keepdim):
 
 
 AMAX = defprim("amax", lambda x, dim, keepdim: np.amax(x, axis=_np_axis(dim), keepdims=keepdim), _even_share_vjp,
-               save="both")
+               jvp=_tangent_of(_even_share_vjp), save="both")
 AMIN = defprim("amin", lambda x, dim, keepdim: np.amin(x, axis=_np_axis(dim), keepdims=keepdim), _even_share_vjp,
-               save="both")
+               jvp=_tangent_of(_even_share_vjp), save="both")
 MAX_ALL = variant(AMAX, "MaxBackward1")
 MIN_ALL = variant(AMIN, "MinBackward1")
 
@@ -152,9 +170,11 @@ def _logsumexp_forward(x, dim, keepdim):
     return out if keepdim else np.squeeze(out, axis=_axes(dim, x.ndim))
 
 
-LOGSUMEXP = defprim("logsumexp", _logsumexp_forward,
-                    lambda g, out, x, dim, keepdim: _restore(g, x.shape, dim, keepdim)
-                    * exp(x - _restore(out, x.shape, dim, keepdim)), save="both")
+def _logsumexp_vjp(g, out, x, dim, keepdim):
+    return _restore(g, x.shape, dim, keepdim) * exp(x - _restore(out, x.shape, dim, keepdim))
+
+
+LOGSUMEXP = defprim("logsumexp", _logsumexp_forward, _logsumexp_vjp, jvp=_tangent_of(_logsumexp_vjp), save="both")
 
 
 def _softmax_forward(x, dim):
@@ -276,8 +296,10 @@ def _selecting_vjp(arg):
     return rule
 
 
-MAX_DIM = defprim("max", AMAX.forward, _selecting_vjp(np.argmax), node="MaxBackward0")
-MIN_DIM = defprim("min", AMIN.forward, _selecting_vjp(np.argmin), node="MinBackward0")
+MAX_DIM = defprim("max", AMAX.forward, _selecting_vjp(np.argmax), jvp=_tangent_of(_selecting_vjp(np.argmax)),
+                  node="MaxBackward0")
+MIN_DIM = defprim("min", AMIN.forward, _selecting_vjp(np.argmin), jvp=_tangent_of(_selecting_vjp(np.argmin)),
+                  node="MinBackward0")
 
 
 def argmax(x, dim=None, keepdim: bool = False):
@@ -304,13 +326,13 @@ def logsumexp(x, dim, keepdim: bool = False):
 def softmax(x, dim: int, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return apply(SOFTMAX, (x,), {"dim": dim}) if hasattr(x, "_data") else _softmax_forward(np.asarray(x), dim)
+    return function(SOFTMAX)(x, dim=dim)
 
 
 def log_softmax(x, dim: int, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return apply(LOG_SOFTMAX, (x,), {"dim": dim}) if hasattr(x, "_data") else _log_softmax_forward(np.asarray(x), dim)
+    return function(LOG_SOFTMAX)(x, dim=dim)
 
 
 def norm(x, p=2, dim=None, keepdim: bool = False):
