@@ -78,8 +78,8 @@ def as_array(data, dtype=None) -> np.ndarray:
         array = np.array(data, dtype=np.bool_)
     elif isinstance(data, numbers.Integral):
         array = np.array(data, dtype=np.int64)
-    elif isinstance(data, numbers.Real):
-        array = np.array(data, dtype=_dtypes.get_default_dtype().np)
+    elif isinstance(data, numbers.Real):  # straight to the dtype asked for: no float32 rounding on the way
+        array = np.array(data, dtype=np_dtype if np_dtype is not None else _dtypes.get_default_dtype().np)
     elif isinstance(data, numbers.Complex):
         array = np.array(data, dtype=np.complex64)
     else:
