@@ -1,0 +1,111 @@
+"""A finished graph is freed by reference counting alone: no node refers back to its output,
+so with the cyclic garbage collector off, deleting the output frees every node and tensor."""
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+import diffkit as dk
+
+
+class Square(dk.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        result = a * a
+        ctx.save_for_backward(a, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, g):
+        a, _ = ctx.saved_tensors
+        return 2 * a * g
+
+
+def _mlp(x):
+    w = dk.randn(4, 5, requires_grad=True)
+    h = (x @ w).relu()
+    y = h.log_softmax(1)
+    loss = -(y[:, 0]).mean()
+    loss.backward()
+    return loss, [w, h, y]
+
+
+def _retain_grad(x):
+    h = x * 2
+    h.retain_grad()
+    loss = (h ** 2).sum()
+    loss.backward()
+    return loss, [h]
+
+
+def _retained_graph(x):
+    h = x.exp()
+    loss = (h * h).sum()
+    loss.backward(retain_graph=True)
+    return loss, [h]
+
+
+def _double_backward(x):
+    loss = (x ** 3).sum()
+    (g,) = dk.autograd.grad(loss, x, create_graph=True)
+    (g * g).sum().backward()
+    return loss, [g]
+
+
+def _function(x):
+    y = Square.apply(x)
+    loss = y.sum()
+    loss.backward()
+    return loss, [y]
+
+
+def _in_place(x):
+    h = x + 1
+    h.mul_(x)
+    h *= 2
+    loss = h.sum()
+    loss.backward()
+    return loss, [h]
+
+
+def _hooks(x):
+    h = x * 2
+    h.register_hook(lambda g: g * 2)
+    loss = h.sum()
+    loss.backward()
+    return loss, [h]
+
+
+def _not_run(x):
+    h = x.exp()
+    return (h * h).sum(), [h]
+
+
+def _nodes(root) -> list:
+    seen, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node is not None and not isinstance(node, dk.Tensor) and all(node is not s for s in seen):
+            seen.append(node)
+            stack.extend(node.edges)
+    return seen
+
+
+@pytest.mark.parametrize("build", [_mlp, _retain_grad, _retained_graph, _double_backward, _function,
+                                   _in_place, _hooks, _not_run], ids=lambda f: f.__name__.strip("_"))
+def test_graph_is_freed_without_the_cycle_collector(build) -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        x = dk.randn(3, 4, requires_grad=True)
+        output, tensors = build(x)
+        nodes = _nodes(output.grad_fn)
+        assert len(nodes) >= 2
+        refs = [weakref.ref(o) for o in (*nodes, *tensors, output)]
+        del nodes, tensors, output
+        assert [r() for r in refs] == [None] * len(refs)
+        assert x.grad is not None or build is _not_run  # the leaf keeps its gradient, nothing else
+    finally:
+        gc.enable()
