@@ -4,8 +4,35 @@ The implementations live in ``diffkit.ops`` (one file per idea: activations, los
 normalization, convolution, pooling, nn_functions); this module is their public face,
 with PyTorch's names.
 """
-from ..ops.activations import softplus
+from ..ops.activations import celu, elu, gelu, hardtanh, leaky_relu, mish, relu6, selu, silu, softplus, softsign
+from ..ops.convolution import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d
 from ..ops.elementwise import clamp as _clamp
+from ..ops.elementwise import relu, sigmoid, tanh
+from ..ops.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from ..ops.nn_functions import bilinear, dropout, dropout1d, dropout2d, embedding, linear, one_hot, pad
+from ..ops.normalization import batch_norm, group_norm, layer_norm
+from ..ops.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+)
+from ..ops.reduction import log_softmax, softmax
 from ..ops.reduction import norm as _norm
 from ..ops.reduction import sum as _sum
 
@@ -32,3 +59,63 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     return input.flatten(start_dim, end_dim)
+
+
+
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "batch_norm",
+    "bilinear",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "celu",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "cosine_similarity",
+    "cross_entropy",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "elu",
+    "embedding",
+    "flatten",
+    "gelu",
+    "group_norm",
+    "hardtanh",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "layer_norm",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "logsigmoid",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "mish",
+    "mse_loss",
+    "nll_loss",
+    "normalize",
+    "one_hot",
+    "pad",
+    "relu",
+    "relu6",
+    "relu_",
+    "selu",
+    "sigmoid",
+    "silu",
+    "smooth_l1_loss",
+    "softmax",
+    "softplus",
+    "softsign",
+    "tanh",
+]

@@ -1,0 +1,7 @@
+"""``diffkit.optim``: optimizers with PyTorch's exact update formulas, and ``lr_scheduler``."""
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD

@@ -1,0 +1,169 @@
+"""``Optimizer``: parameter groups, per-parameter state, ``zero_grad``, ``step``, and state_dicts.
+
+Subclasses implement ``_update(group, param, grad, state)`` with PyTorch's exact formulas as
+in-place numpy operations on the parameter's array (``out=``), so a step allocates little
+and records nothing on the tape.
+"""
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from ..autograd import grad_mode
+from ..tensor import Tensor, _wrap
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _Required()
+
+
+class Optimizer:
+    """Base class: ``param_groups`` (a list of dicts with ``params`` and hyperparameters) and ``state``
+    (a dict per parameter, e.g. momentum buffers)."""
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict) -> None:
+        self.defaults = defaults
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: list[dict] = []
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            f"but got {params.type()}")
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self) -> str:
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}"
+            for key in sorted(k for k in group if k != "params"):
+                text += f"\n    {key}: {group[key]}"
+        return text + "\n)"
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters with its own hyperparameters (the defaults fill the rest)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
+                            "of tensors in sets will change between runs. Please use a list instead.")
+        param_group["params"] = params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients (``None``, or zeros with ``set_to_none=False``) before the next backward."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad = p.grad.detach()
+                    p.grad._data[...] = 0
+
+    def step(self, closure: Callable[[], Tensor] | None = None):
+        """Update every parameter that has a gradient; ``closure`` re-evaluates the loss first."""
+        loss = None
+        if closure is not None:
+            with grad_mode.enable_grad():
+                loss = closure()
+        with grad_mode.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    grad = p.grad._data
+                    if group.get("maximize", False):
+                        grad = -grad
+                    self._update(group, p, grad, self.state[p])
+                    p._version += 1
+        return loss
+
+    def _update(self, group: dict, param: Tensor, grad: np.ndarray, state: dict) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _buffer(param: Tensor, fill: float = 0.0) -> Tensor:
+        return _wrap(np.full_like(param._data, fill))
+
+    @staticmethod
+    def _zero_step() -> Tensor:
+        """The step counter: a float32 scalar tensor, as PyTorch keeps it."""
+        return _wrap(np.zeros((), dtype=np.float32))
+
+    @staticmethod
+    def _count_step(state: dict) -> float:
+        step = state["step"]
+        step._data += 1
+        return float(step._data)
+
+    # ------------------------------------------------------------------ state dicts
+    def state_dict(self) -> dict:
+        """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``, parameters by position."""
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: value for p, value in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyperparameters and state saved by ``state_dict`` (for the same parameters, in order)."""
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for mine, saved in zip(self.param_groups, saved_groups):
+            if len(mine["params"]) != len(saved["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                                 "optimizer's group")
+        by_index = {i: p for mine, saved in zip(self.param_groups, saved_groups)
+                    for i, p in zip(saved["params"], mine["params"])}
+        self.state = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            param = by_index.get(int(key))
+            if param is not None:
+                self.state[param] = {name: _cast_state(name, v, param) for name, v in value.items()}
+        self.param_groups = [{**copy.deepcopy({k: v for k, v in saved.items() if k != "params"}),
+                              "params": mine["params"]}
+                             for mine, saved in zip(self.param_groups, saved_groups)]
+
+
+def _cast_state(name: str, value, param: Tensor):
+    """A copy of a saved state value, floating tensors in the parameter's dtype (the step count stays)."""
+    if isinstance(value, Tensor) or hasattr(value, "__array__") and not np.isscalar(value):
+        array = np.array(value._data if isinstance(value, Tensor) else value)
+        if name != "step" and array.dtype.kind == "f":
+            array = array.astype(param._data.dtype)
+        return _wrap(array)
+    return copy.deepcopy(value)

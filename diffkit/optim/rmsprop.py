@@ -1,0 +1,58 @@
+"""RMSprop (Hinton's lecture 6e), optionally centred and with momentum."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    """s = α·s + (1-α)·g²;  d = √(s - ḡ²) (centred) or √s, plus ε;  p -= lr·g/d (or through a momentum buffer)."""
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                 momentum: float = 0.0, centered: bool = False, capturable: bool = False, foreach=None,
+                 maximize: bool = False, differentiable: bool = False) -> None:
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if eps < 0.0:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if alpha < 0.0:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        super().__init__(params, {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
+                                  "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
+                                  "maximize": maximize, "differentiable": differentiable})
+
+    def _update(self, group: dict, param, grad: np.ndarray, state: dict) -> None:
+        p = param._data
+        if "square_avg" not in state:
+            state["step"] = self._zero_step()
+            state["square_avg"] = self._buffer(param)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = self._buffer(param)
+            if group["centered"]:
+                state["grad_avg"] = self._buffer(param)
+        self._count_step(state)
+        alpha = group["alpha"]
+        if group["weight_decay"]:
+            grad = grad + group["weight_decay"] * p
+        square_avg = state["square_avg"]._data
+        np.multiply(square_avg, alpha, out=square_avg)
+        np.add(square_avg, (1 - alpha) * (grad * grad), out=square_avg)
+        if group["centered"]:
+            grad_avg = state["grad_avg"]._data
+            np.add(grad_avg, (1 - alpha) * (grad - grad_avg), out=grad_avg)
+            average = np.sqrt(square_avg - grad_avg * grad_avg)
+        else:
+            average = np.sqrt(square_avg)
+        average += group["eps"]
+        if group["momentum"] > 0:
+            buffer = state["momentum_buffer"]._data
+            np.multiply(buffer, group["momentum"], out=buffer)
+            np.add(buffer, grad / average, out=buffer)
+            np.add(p, -group["lr"] * buffer, out=p, casting="unsafe")
+        else:
+            np.add(p, -group["lr"] * (grad / average), out=p, casting="unsafe")
