@@ -1,0 +1,2 @@
+"""``diffkit.utils``: data loading (``utils.data``) and a small progress bar."""
+from . import data
