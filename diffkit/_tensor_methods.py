@@ -92,7 +92,7 @@ _OPERATORS = {
 }
 
 _METHODS = [
-    "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos",
+    "exp", "log", "log1p", "expm1", "erf", "erfc", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos",
     "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sigmoid", "relu", "abs", "sign",
     "floor", "ceil", "trunc", "round", "neg", "negative", "clamp", "clip", "maximum", "minimum",
     "pow", "square", "mul", "multiply", "div", "divide", "true_divide", "remainder", "floor_divide",

@@ -5,7 +5,7 @@ Each case is a function ``fn(m, *inputs)`` written once for a module ``m`` -- ``
 PyTorch (values, gradients, ``grad_fn`` names). ``name`` is the ``grad_fn`` PyTorch gives the
 result. Inputs are float64 arrays drawn for ``shapes`` from ``domain`` (one per input, or one
 for all): "real" (|x| in [0.2, 2], either sign: away from kinks at 0), "positive" ([0.5, 2]),
-"unit" (|x| in [0.1, 0.8]).
+"unit" (|x| in [0.1, 0.8]), "probability" ([0.1, 0.9]).
 
 A primitive that is reached only inside backward graphs (the backward of indexing is a
 scatter, whose own backward is indexing again) is covered through the derivative graph of
@@ -34,6 +34,8 @@ class Case:
     shapes: tuple
     domain: object = "real"
     gradcheck: dict = field(default_factory=dict)  # tolerances for this case, if not the defaults
+    torch_name: str | None = None  # PyTorch's grad_fn where diffkit's knowingly differs
+    same_values: bool = True  # False for random operations (dropout): the generators differ
 
     def arrays(self) -> list[np.ndarray]:
         rng = np.random.default_rng(zlib.crc32(self.id.encode()))
@@ -44,6 +46,8 @@ class Case:
 def _draw(rng, shape: tuple, domain: str) -> np.ndarray:
     if domain == "positive":
         return rng.uniform(0.5, 2.0, shape)
+    if domain == "probability":
+        return rng.uniform(0.1, 0.9, shape)
     low, high = {"real": (0.2, 2.0), "unit": (0.1, 0.8)}[domain]
     return rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
 

@@ -1,5 +1,5 @@
 """Every differentiable primitive passes gradcheck and gradgradcheck in float64, and no
-primitive of the table goes untested: the nodes that the cases of core_cases.py record --
+primitive of the table goes untested: the nodes that the cases (core_cases*.py) record --
 in their graphs and in the graphs of their first derivatives -- cover the whole REGISTRY."""
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import pkgutil
 
 import numpy as np
 import pytest
-from core_cases import CASES
+from core_cases import CASES as CORE_CASES
+from core_cases_nn import NN_CASES
 
 import diffkit as dk
 from diffkit.autograd import gradcheck, gradgradcheck
 from diffkit.ops._primitive import REGISTRY
+
+CASES = CORE_CASES + NN_CASES
 
 
 def _inputs(case) -> list:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from core_cases import CASES, FORWARD_ONLY
+from core_cases import CASES as CORE_CASES
+from core_cases import FORWARD_ONLY
+from core_cases_nn import NN_CASES
 
 import diffkit as dk
 from diffkit.ops._primitive import REGISTRY
 
 torch = pytest.importorskip("torch")
+
+CASES = CORE_CASES + NN_CASES
 
 
 def _numpy(t) -> np.ndarray:
@@ -33,9 +37,12 @@ def test_values_gradients_and_names_match_torch(case) -> None:
     ours = [dk.tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     out, expected = case.fn(dk, *ours), case.fn(torch, *theirs)
-    assert type(out.grad_fn).__name__ == type(expected.grad_fn).__name__ == case.name
+    assert type(out.grad_fn).__name__ == case.name
+    assert type(expected.grad_fn).__name__ == (case.torch_name or case.name)
     assert _dtype_name(out.dtype) == _dtype_name(expected.dtype)
     assert tuple(out.shape) == tuple(expected.shape)
+    if not case.same_values:
+        return
     np.testing.assert_allclose(_numpy(out), _numpy(expected), rtol=1e-12, atol=1e-14)
 
     seed = np.random.default_rng(1).standard_normal(tuple(expected.shape))
@@ -65,6 +72,8 @@ def test_float32_forward_matches_torch(case) -> None:
     out = case.fn(dk, *[dk.tensor(a) for a in arrays])
     expected = case.fn(torch, *[torch.tensor(a) for a in arrays])
     assert _dtype_name(out.dtype) == _dtype_name(expected.dtype)
+    if not case.same_values:
+        return
     np.testing.assert_allclose(_numpy(out), _numpy(expected), rtol=1e-5, atol=1e-6)
 
 

@@ -62,6 +62,7 @@ from .shape import (  # noqa: F401
                           unsqueeze,
                           view,
 )
+from .special import erf, erfc  # noqa: F401 - torch.erf, torch.erfc
 
 _MACHINERY = {"Primitive", "apply", "defprim", "function", "sum_to", "unary", "variadic", "variant",
               "elementwise", "indexing", "linalg", "reduction", "shape", "cast", "cast_like", "getitem",

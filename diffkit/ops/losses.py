@@ -188,12 +188,12 @@ def _weighted(value, weight):
 
 
 def _bce_vjp_input(g, out, p, y, weight, reduction):
-    g = _scale(g, reduction, p.size)
+    g = _scale(g, reduction, int(np.prod(np.shape(p))))
     return _weighted(g * (p - y) / clamp((1 - p) * p, min=1e-12), weight)
 
 
 def _bce_vjp_target(g, out, p, y, weight, reduction):
-    g = _scale(g, reduction, p.size)
+    g = _scale(g, reduction, int(np.prod(np.shape(p))))
     return _weighted(g * (clamp(log(1 - p), min=-100.0) - clamp(log(p), min=-100.0)), weight)
 
 
@@ -228,14 +228,14 @@ def _bce_logits_forward(x, y, weight, pos_weight, reduction):
 
 
 def _bce_logits_vjp_input(g, out, x, y, weight, pos_weight, reduction):
-    g = _scale(g, reduction, x.size)
+    g = _scale(g, reduction, int(np.prod(np.shape(x))))
     if pos_weight is None:
         return _weighted(g * (sigmoid(x) - y), weight)
     return _weighted(g * ((1 + (pos_weight - 1) * y) * sigmoid(x) - pos_weight * y), weight)
 
 
 def _bce_logits_vjp_target(g, out, x, y, weight, pos_weight, reduction):
-    g = _scale(g, reduction, x.size)
+    g = _scale(g, reduction, int(np.prod(np.shape(x))))
     if pos_weight is None:
         return _weighted(-g * x, weight)
     return _weighted(g * ((pos_weight - 1) * softplus(-x) - x), weight)
