@@ -462,7 +462,7 @@ def _save_value_before(tensor: Tensor, node) -> None:
     """The node of an in-place operation that saved its own input (``y.mul_(x)`` keeps ``y``)
     must see the value from before the operation: give it a copy, as PyTorch does."""
     saved = getattr(node, "saved", None)
-    if saved and any(s is tensor for s in saved):
+    if saved and any(s is tensor and v is not None for s, v in zip(saved, node.versions)):
         before = _wrap(tensor._data.copy(), tensor._requires_grad, tensor.grad_fn)
         before._version = tensor._version
         node.saved = tuple(before if s is tensor else s for s in saved)

@@ -12,7 +12,6 @@ numpy, Tensors get a tape node, dual numbers and SymPy expressions get their own
 """
 from __future__ import annotations
 
-import itertools
 import traceback
 
 import numpy as np
@@ -74,8 +73,8 @@ def defprim(name: str, forward, vjp=None, *, jvp=None, sympy=None, save="inputs"
     ``sympy`` is a callable or the name of a SymPy function.
 
     ``needs`` (optional) says, per input, which inputs its rule reads: ``needs=((1,), (0,))`` for
-    ``x * y``. The node then keeps only what the rules of the inputs that need a gradient read,
-    as PyTorch does (``x * 2`` keeps nothing of ``x``, so modifying ``x`` in place later is fine).
+    ``x * y``. Only those that the rules to be run read are then checked for in-place changes, as
+    PyTorch saves only what it needs (after ``y = x * 2``, modifying ``x`` in place is fine).
     ``promotes=False`` keeps the forward's float64 result (a requested dtype conversion) instead of
     applying PyTorch's float promotion. ``view=True`` marks an operation whose result shares
     memory with its input (reshape, transpose, slicing): see ``Tensor._assign``.
@@ -91,11 +90,10 @@ def _register(key: str, prim: Primitive) -> None:
 
 
 def _needs_table(needs: tuple) -> dict:
-    """For each pattern of inputs needing a gradient, the input positions the node must keep."""
-    table = {}
-    for mask in itertools.product((False, True), repeat=len(needs)):
-        table[mask] = frozenset(j for wanted, used in zip(mask, needs) if wanted for j in used)
-    return table
+    """For each pattern of inputs needing a gradient (bit i: input i), the input positions
+    that the rules to be run read."""
+    return {mask: frozenset(j for i, used in enumerate(needs) if mask >> i & 1 for j in used)
+            for mask in range(1 << len(needs))}
 
 
 def variant(prim: Primitive, node: str) -> Primitive:
@@ -256,10 +254,12 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
     node.params = params
     edges = []
     shapes = None
+    wanted = 0  # bit i set: input i needs a gradient
     out_shape = out.shape
     for i, a in enumerate(args):
         if isinstance(a, Tensor) and a._requires_grad:
             edges.append(a.grad_fn or a)
+            wanted |= 1 << i
             if a._data.shape != out_shape:
                 if shapes is None:
                     shapes = [None] * len(args)
@@ -272,10 +272,15 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
         node.in_shapes = None
     node.edges = tuple(edges)
     if prim.saves_inputs:
-        keep = prim.saved_indices if prim.needs is None else prim.needs[tuple(e is not None for e in edges)]
-        saved = args if keep is None else tuple(a if i in keep else None for i, a in enumerate(args))
+        keep = prim.saved_indices
+        saved = args if keep is None else tuple([a if i in keep else None for i, a in enumerate(args)])
         node.saved = saved
-        node.versions = tuple(a._version if isinstance(a, Tensor) else None for a in saved)
+        if prim.needs is None:
+            node.versions = tuple([a._version if isinstance(a, Tensor) else None for a in saved])
+        else:  # watch for later in-place changes only the inputs that the needed rules read
+            needed = prim.needs[wanted]
+            node.versions = tuple([a._version if isinstance(a, Tensor) and i in needed else None
+                                   for i, a in enumerate(saved)])
     else:
         node.saved = None
     node.out = out if prim.saves_output else None
