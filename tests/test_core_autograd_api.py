@@ -169,3 +169,11 @@ def test_adjoint_trace_of_baydin_table_3() -> None:
     assert _value(table, "x2̄") == pytest.approx(1.716, abs=1e-3)
     assert re.search(r"v̄_0 = v̄_0 \+ v̄_2 ∂v_2/∂v_0 = v̄_0 \+ 1 × 2 = 1.716", table)
     assert tape.inputs[0].grad.item() == 5.5  # the same backward pass as the engine's
+
+
+def test_backward_with_create_graph_leaves_a_differentiable_grad() -> None:
+    x = dk.tensor([1.0, 2.0], dtype=dk.float64, requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    assert x.grad.requires_grad and x.grad.tolist() == [3.0, 12.0]
+    (h,) = dk.autograd.grad(x.grad.sum(), x)
+    assert h.tolist() == [6.0, 12.0]
