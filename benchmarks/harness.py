@@ -3,7 +3,10 @@
 Frameworks are timed round-robin inside one process: every repeat runs each framework once,
 in a rotated order, so slow drift of the machine (±30% here) falls on all of them alike.
 Each framework gets a warm-up call and a calibrated number of calls per sample; a row
-reports the median sample. A framework that lacks an API, or fails, becomes a text cell
+reports the median sample. Before the samples, everything alive (all frameworks' modules,
+the models) is moved out of the cyclic garbage collector's sight with gc.freeze(), so a
+framework's collections scan its own garbage, as they would in a process of its own, not
+every module that the other frameworks imported. A framework that lacks an API, or fails, becomes a text cell
 instead of stopping the suite.
 """
 from __future__ import annotations
@@ -186,7 +189,24 @@ def measure(impls: Mapping[str, Setup], cfg: Config, *, number: int | None = Non
     samples: dict[str, list[float]] = {name: [] for name in steps}
     results: dict[str, list[Any]] = {name: [] for name in steps}
     order = list(steps)
-    for r in range(repeats or cfg.repeats):
+    gc.collect()
+    gc.freeze()
+    try:
+        _rounds(steps, counts, order, repeats or cfg.repeats, samples, results, out)
+    finally:
+        gc.unfreeze()
+    for name in order:
+        if name not in out:
+            out[name] = Timing(statistics.median(samples[name]), samples[name], results[name])
+    steps.clear()
+    gc.collect()
+    return out
+
+
+def _rounds(steps: dict[str, Callable[[], Any]], counts: dict[str, int], order: list[str], repeats: int,
+            samples: dict[str, list[float]], results: dict[str, list[Any]], out: dict[str, Outcome]) -> None:
+    """The samples: each repeat runs every framework once, starting one further along the order."""
+    for r in range(repeats):
         for name in order[r % len(order):] + order[: r % len(order)] if order else []:
             if name in out:
                 continue
@@ -199,12 +219,6 @@ def measure(impls: Mapping[str, Setup], cfg: Config, *, number: int | None = Non
                 results[name].append(result)
             except Exception as exc:
                 out[name] = failure(exc)
-    for name in order:
-        if name not in out:
-            out[name] = Timing(statistics.median(samples[name]), samples[name], results[name])
-    steps.clear()
-    gc.collect()
-    return out
 
 
 def cells(outcomes: Mapping[str, Outcome], cfg: Config,

@@ -1,0 +1,118 @@
+"""The benchmark suite runs: every benchmark on a tiny size, the harness, the table.
+
+Benchmarks are never timed tests: these only check that each one produces positive finite
+numbers where it should, text cells that say why where it cannot, and a well-formed table.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
+
+from benchmarks import __main__ as cli  # noqa: E402
+from benchmarks import frameworks, harness, report, suite  # noqa: E402
+from benchmarks.harness import Cell, Config, Missing, Row, Timing  # noqa: E402
+
+TINY = Config(size="tiny", repeats=1, min_time=0.0, fresh=False)
+ALLOWED_TEXT = ("—", "not installed", "n/a (missing: ")
+
+
+@pytest.fixture(scope="module", params=suite.BENCHMARKS)
+def rows(request) -> list[Row]:
+    return suite.run(TINY, [request.param], progress=False)
+
+
+def _problems(row: Row) -> list[str]:
+    problems = []
+    if list(row.cells) != list(TINY.frameworks):
+        problems.append(f"columns {list(row.cells)}")
+    for name, cell in row.cells.items():
+        if cell.value is not None:
+            lowest_ok = 0.0 if row.unit in ("MB", "B/op") else 1e-12
+            if not (math.isfinite(cell.value) and cell.value >= lowest_ok):
+                problems.append(f"{name}: {cell.value}")
+        elif not cell.text.startswith(ALLOWED_TEXT):
+            problems.append(f"{name}: {cell.text} {cell.detail}")
+        elif name != "diffkit" and cell.text.startswith("n/a") and "scikit-learn" not in cell.text:
+            problems.append(f"{name} lacks an API the benchmark uses: {cell.text}")
+    return problems
+
+
+def test_each_benchmark_runs_on_a_tiny_size(rows):
+    assert rows
+    for row in rows:
+        assert row.name and row.unit
+        assert not _problems(row), (row.name, _problems(row))
+        assert "|" not in row.name + row.note
+    timed = [row for row in rows if any(cell.ok for cell in row.cells.values())]
+    assert timed, "no framework produced a number"
+
+
+def test_the_floor_and_torch_produce_numbers_where_they_apply(rows):
+    for row in rows:
+        for name in ("numpy", "torch"):
+            cell = row.cells[name]
+            if frameworks.load(name) is not None and cell.text not in ("—",) and "scikit-learn" not in cell.text:
+                assert cell.ok, (row.name, name, cell)
+
+
+def test_table_has_one_header_and_equal_columns(rows):
+    text = report.table(rows, TINY)
+    lines = text.splitlines()
+    width = lines[0].count("|")
+    assert width == 2 + len(TINY.frameworks) + (len(TINY.frameworks) - 1) + 1 + 1
+    assert all(line.count("|") == width for line in lines)
+    assert len(lines) == len(rows) + 2
+
+
+def test_round_robin_takes_the_median_and_reports_failures():
+    calls = []
+
+    def setup(name):
+        return lambda m: lambda: calls.append(name)
+
+    def broken(m):
+        raise ValueError("boom")
+
+    impls = {"numpy": setup("numpy"), "torch": setup("torch"), "autograd": broken,
+             "diffkit": lambda m: harness.require(types.SimpleNamespace(__name__="diffkit"), "nn.Linear")}
+    cfg = Config(repeats=3, min_time=0.0, frameworks=("numpy", "diffkit", "torch", "autograd"))
+    out = harness.measure(impls, cfg, number=1)
+    assert isinstance(out["numpy"], Timing) and len(out["numpy"].samples) == 3
+    assert calls[2:] == ["numpy", "torch", "torch", "numpy", "numpy", "torch"]  # warm-ups, then rotated rounds
+    assert out["diffkit"] == Cell(text="n/a (missing: diffkit.nn)")
+    assert out["autograd"].text == "error: ValueError" and "boom" in out["autograd"].detail
+
+
+@pytest.mark.parametrize("exc, text", [
+    (Missing("diffkit.optim.SGD"), "n/a (missing: diffkit.optim.SGD)"),
+    (AttributeError("module 'diffkit' has no attribute 'nn'"), "n/a (missing: diffkit.nn)"),
+    (AttributeError("'Tensor' object has no attribute 'copy_'"), "n/a (missing: Tensor.copy_)"),
+    (harness.NotApplicable(), "—"),
+    (RecursionError("maximum recursion depth exceeded"), "RecursionError"),
+])
+def test_failures_become_the_cells_that_explain_them(exc, text):
+    assert harness.failure(exc).text == text
+
+
+def test_memory_probe_in_a_fresh_process():
+    cfg = Config(size="tiny", frameworks=("numpy", "micrograd"))
+    cells = harness.probe(cfg, "benchmarks.memory:step_peak", ["numpy", "micrograd"], "mlp", "tiny", 0)
+    assert cells["numpy"].ok and cells["numpy"].value >= 0
+    assert cells["micrograd"].text in ("—", "not installed")
+
+
+def test_results_document_describes_the_machine():
+    rows = [Row("example", "ms", {name: Cell(value=1.0) for name in TINY.frameworks})]
+    text = report.document(rows, TINY, [("CPU", "test cpu")], "python -m benchmarks", 60.0)
+    assert "**CPU**: test cpu" in text and "| example | ms |" in text and "1.00×" in text
+
+
+def test_command_line_lists_the_benchmarks(capsys):
+    assert cli.main(["--list"]) == 0
+    assert capsys.readouterr().out.split() == list(suite.BENCHMARKS)
