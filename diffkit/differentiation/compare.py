@@ -100,11 +100,13 @@ class Comparison:
                 f"<tbody>{body}</tbody></table>{note}")
 
 
-def compare(f: Callable, at, methods: Sequence | None = None, digits: int = 50) -> Comparison:
-    """Differentiate f at ``at`` (a number: the derivative; a 1-D array: the gradient) with each
-    method (names like "reverse" or "numeric:central", or Differentiator instances; all by
-    default) and measure each against the symbolic derivative evaluated at ``digits`` digits."""
-    kind = "derivative" if np.ndim(at) == 0 else "grad"
+def compare(f: Callable, at, methods: Sequence | None = None, digits: int = 50,
+            kind: str | None = None) -> Comparison:
+    """Differentiate f at ``at`` (a number: the derivative; a 1-D array: the gradient, or what
+    ``kind`` names: "jacobian", "hessian") with each method (names like "reverse" or
+    "numeric:central", or Differentiator instances; all by default) and measure each against
+    the symbolic derivative evaluated at ``digits`` digits."""
+    kind = kind or ("derivative" if np.ndim(at) == 0 else "grad")
     note = ""
     try:
         reference = Symbolic().reference(f, kind, at, digits)
