@@ -73,11 +73,10 @@ from .tensor import Tensor, device
 
 _tensor_methods.install()
 
-from . import autograd  # noqa: E402
-from . import datasets, nn, optim, utils  # noqa: E402 - the training stack: import diffkit as torch
-from .serialization import load, save  # noqa: E402
-from .differentiation import Differentiator, compare, derivative, grad, hessian, jacobian  # noqa: E402
-from .expression import parse  # noqa: E402
+from . import autograd, datasets, nn, optim, utils  # the training stack: import diffkit as torch
+from .differentiation import Differentiator, compare, derivative, grad, hessian, jacobian
+from .expression import parse
+from .serialization import load, save
 
 __version__ = "0.1.0"
 

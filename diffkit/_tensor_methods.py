@@ -14,11 +14,13 @@ from .ops import elementwise as ew
 from .ops._primitive import apply
 from .tensor import Tensor
 
+_OPERANDS = frozenset({float, int, bool, np.ndarray, np.float64, np.float32})
+
 
 def _operand(other) -> bool:
     """Whether a Tensor operator handles ``other`` itself (else Python tries the reflected one:
     a dual number or SymPy expression knows how to combine with a Tensor)."""
-    return isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list))
+    return other.__class__ in _OPERANDS or isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list))
 
 
 def _binary(prim, reflected: bool = False):

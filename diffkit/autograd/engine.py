@@ -109,6 +109,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
 
     captured: dict = {}
     anomaly = grad_mode.state.anomaly
+    watched = bool(targets) or anomaly or observer is not None
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
@@ -118,15 +119,21 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                 continue
             if node.hooks:
                 g = _run_hooks(node.hooks, g, create_graph)
-            if node in targets:
-                captured[node] = g
             node_grads = node._vjp(g, create_graph)
-            if anomaly:
-                check_gradients(node, node_grads)
-            if observer is not None:
-                observer(node, g, node_grads)
+            if watched:
+                if node in targets:
+                    captured[node] = g
+                if anomaly:
+                    check_gradients(node, node_grads)
+                if observer is not None:
+                    observer(node, g, node_grads)
             for edge, gi in zip(node.edges, node_grads):
-                if gi is not None:
+                if gi is None:
+                    continue
+                if isinstance(edge, Node):  # inlined send(): this loop is the engine's hot path
+                    previous = grads.get(edge)
+                    grads[edge] = gi if previous is None else previous + gi
+                else:
                     send(edge, gi)
             if not retain_graph:
                 node._release()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 
-_sequence = itertools.count()
+sequence = itertools.count()  # the tape's clock: a node's seq orders it among all others
 
 OVERWRITTEN = object()  # stands in for a saved output that an in-place operation overwrote
 
@@ -71,7 +71,7 @@ def _as_function(edge):
 
 
 def new_sequence_number() -> int:
-    return next(_sequence)
+    return next(sequence)
 
 
 def node_class(name: str, base: type) -> type:

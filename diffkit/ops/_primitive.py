@@ -18,7 +18,7 @@ import numpy as np
 
 from .._dtypes import get_default_dtype
 from ..autograd import grad_mode, tape_hooks
-from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, new_sequence_number, node_class
+from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class, sequence
 from ..tensor import Tensor, _wrap
 
 _F64 = np.dtype(np.float64)
@@ -26,6 +26,7 @@ _F64 = np.dtype(np.float64)
 REGISTRY: dict[str, Primitive] = {}  # node name -> primitive: the whole table, for tests and tools
 _state = grad_mode.state
 _EMPTY: dict = {}
+_PLAIN = frozenset({np.ndarray, float, int, bool, np.float64, np.float32, np.bool_})
 
 
 class Primitive:
@@ -149,20 +150,23 @@ class PrimitiveNode(Node):
             if create_graph:
                 inputs = saved
             else:
-                inputs = tuple(x._data if isinstance(x, Tensor) else x for x in saved)
+                inputs = [x._data if isinstance(x, Tensor) else x for x in saved]
         if create_graph and out is not None:
             out = _wrap(out, True, self)
         params = self.params
         shapes = self.in_shapes
+        rules = prim.vjp
         grads = []
-        for i, edge in enumerate(self.edges):
+        i = 0
+        for edge in self.edges:
             if edge is None:
                 grads.append(None)
-                continue
-            g = prim.vjp[i](grad, out, *inputs, **params)
-            if shapes is not None and g.shape != shapes[i]:
-                g = sum_to(g, shapes[i])
-            grads.append(g)
+            else:
+                g = rules[i](grad, out, *inputs, **params)
+                if shapes is not None and g.shape != shapes[i]:
+                    g = sum_to(g, shapes[i])
+                grads.append(g)
+            i += 1
         return grads
 
     def _release(self) -> None:
@@ -201,7 +205,7 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
         raise _torch_error(error, arrays) from None
     if out.__class__ is not np.ndarray:
         out = np.asarray(out)
-    if out.dtype == _F64 and prim.promotes:
+    if out.dtype is _F64 and prim.promotes:
         out = _torch_float_promotion(out, arrays)
     if requires_grad and _state.enabled and prim.node_class is not None:
         return _record(prim, args, params, out)
@@ -233,9 +237,12 @@ def _torch_error(error: ValueError, arrays: list) -> Exception:
 def _torch_float_promotion(out: np.ndarray, arrays: list) -> np.ndarray:
     """numpy promotes to float64 where PyTorch keeps the widest float of the dimensioned
     tensors (0-d tensors count only when nothing else is a float), else the default dtype."""
-    tensors = [a for a in arrays if isinstance(a, np.ndarray)]
-    if all(a.dtype == _F64 for a in tensors) and len(tensors) == len(arrays):
+    for a in arrays:
+        if a.__class__ is np.ndarray and a.dtype is not _F64:
+            break
+    else:  # only float64 arrays and Python numbers (which never promote): numpy agrees with PyTorch
         return out
+    tensors = [a for a in arrays if isinstance(a, np.ndarray)]
     for group in ([a for a in tensors if a.ndim > 0], tensors):
         floats = [a.dtype for a in group if a.dtype.kind == "f"]
         if floats:
@@ -248,29 +255,34 @@ def _torch_float_promotion(out: np.ndarray, arrays: list) -> np.ndarray:
 
 def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tensor:
     node = prim.node_class()
-    node.seq = new_sequence_number()
+    node.seq = next(sequence)
     node.hooks = None
     node.freed = False
     node.params = params
-    edges = []
-    shapes = None
-    wanted = 0  # bit i set: input i needs a gradient
     out_shape = out.shape
-    for i, a in enumerate(args):
-        if isinstance(a, Tensor) and a._requires_grad:
-            edges.append(a.grad_fn or a)
-            wanted |= 1 << i
-            if a._data.shape != out_shape:
-                if shapes is None:
-                    shapes = [None] * len(args)
-                shapes[i] = a._data.shape
-        else:
-            edges.append(None)
-    if shapes is not None:
-        node.in_shapes = tuple(out_shape if s is None else s for s in shapes)
+    if len(args) == 1:  # unary operations: most of the tape, so they skip the general loop
+        a = args[0]
+        node.edges = (a.grad_fn or a,)
+        node.in_shapes = None if a._data.shape == out_shape else (a._data.shape,)
+        wanted = 1
     else:
-        node.in_shapes = None
-    node.edges = tuple(edges)
+        edges = []
+        shapes = None
+        wanted = 0  # bit i set: input i needs a gradient
+        i = 0
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                edges.append(a.grad_fn or a)
+                wanted |= 1 << i
+                if a._data.shape != out_shape:
+                    if shapes is None:
+                        shapes = [out_shape] * len(args)
+                    shapes[i] = a._data.shape
+            else:
+                edges.append(None)
+            i += 1
+        node.in_shapes = None if shapes is None else tuple(shapes)
+        node.edges = tuple(edges)
     if prim.saves_inputs:
         keep = prim.saved_indices
         saved = args if keep is None else tuple([a if i in keep else None for i, a in enumerate(args)])
@@ -322,10 +334,14 @@ def dispatch_other(prim: Primitive, args: tuple, params: dict):
 def function(prim: Primitive, name: str | None = None, doc: str | None = None):
     """The public, polymorphic function of a primitive: ``f(*args, **params)``."""
 
+    forward = prim.forward
+
     def fn(*args, **params):
         for a in args:
             if isinstance(a, Tensor):
                 return apply(prim, args, params)
+        if args[0].__class__ is np.ndarray and all(a.__class__ in _PLAIN for a in args):
+            return forward(*args, **params)  # the backward pass: plain arrays, straight to numpy
         return dispatch_other(prim, args, params)
 
     fn.__name__ = fn.__qualname__ = name or prim.name
@@ -337,7 +353,11 @@ def function(prim: Primitive, name: str | None = None, doc: str | None = None):
 def unary(prim: Primitive, name: str | None = None, doc: str | None = None):
     """A faster ``function`` for one-argument primitives without parameters."""
 
+    forward = prim.forward
+
     def fn(x):
+        if x.__class__ is np.ndarray:
+            return forward(x)  # the backward pass: plain arrays, straight to numpy
         if isinstance(x, Tensor):
             return apply(prim, (x,), _EMPTY)
         return dispatch_other(prim, (x,), _EMPTY)
