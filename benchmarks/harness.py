@@ -6,8 +6,8 @@ Each framework gets a warm-up call and a calibrated number of calls per sample; 
 reports the median sample. Before the samples, everything alive (all frameworks' modules,
 the models) is moved out of the cyclic garbage collector's sight with gc.freeze(), so a
 framework's collections scan its own garbage, as they would in a process of its own, not
-every module that the other frameworks imported. A framework that lacks an API, or fails, becomes a text cell
-instead of stopping the suite.
+every module that the other frameworks imported. A framework that lacks an API, or fails,
+becomes a text cell instead of stopping the suite.
 """
 from __future__ import annotations
 
@@ -29,8 +29,6 @@ from types import ModuleType
 from typing import Any
 
 from . import frameworks
-
-SIZES = ("tiny", "quick", "full")
 
 
 @dataclass(frozen=True)
@@ -76,6 +74,7 @@ class Cell:
     value: float | None = None
     text: str = ""
     detail: str = ""  # the full error message, listed under the table
+    spread: float | None = None  # (slowest - fastest sample) / median: how noisy the machine was
 
     @property
     def ok(self) -> bool:
@@ -97,6 +96,12 @@ class Timing:
     seconds: float
     samples: list[float] = field(default_factory=list)
     results: list[Any] = field(default_factory=list)
+
+    @property
+    def spread(self) -> float | None:
+        if len(self.samples) < 2 or self.seconds <= 0:
+            return None
+        return (max(self.samples) - min(self.samples)) / self.seconds
 
     def median_of(self, key: Callable[[Any], float]) -> float:
         """The median of a quantity the step itself reported (bytes, its own timing ...)."""
@@ -229,7 +234,7 @@ def cells(outcomes: Mapping[str, Outcome], cfg: Config,
         outcome = outcomes.get(name, Cell(text="—"))
         if isinstance(outcome, Timing):
             value = scale(outcome) if callable(scale) else outcome.seconds * scale
-            row[name] = Cell(value=value)
+            row[name] = Cell(value=value, spread=outcome.spread)
         else:
             row[name] = outcome
     return row

@@ -45,8 +45,15 @@ def table(rows: Iterable[Row], cfg: Config) -> str:
         values = [show(row.cells.get(name, Cell(text="—"))) for name in cfg.frameworks]
         diffkit = row.cells.get("diffkit")
         values += [ratio(diffkit, row.cells.get(name)) for name in ratios]
-        lines.append("| " + " | ".join([row.name, row.unit, *values, row.note]) + " |")
+        lines.append("| " + " | ".join([row.name, row.unit, *values, _note(row)]) + " |")
     return "\n".join(lines)
+
+
+def _note(row: Row) -> str:
+    """The row's note, and the largest spread of its samples (slowest minus fastest, over the median)."""
+    spreads = [cell.spread for cell in row.cells.values() if cell.spread is not None]
+    noise = f"spread ≤ {max(spreads):.0%}" if spreads else ""
+    return "; ".join(part for part in (row.note, noise) if part)
 
 
 def errors(rows: Iterable[Row]) -> list[str]:
