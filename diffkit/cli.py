@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     tour = commands.add_parser("tour", help="the guided tour: the seed's example, its tape, the comparisons")
     tour.set_defaults(run=_tour)
+    from .train import add_command as add_train
+
+    add_train(commands)  # diffkit train digits [--model mlp|cnn]
     return parser
 
 
