@@ -1,0 +1,175 @@
+"""Every layer against PyTorch: from identical float64 weights, the same outputs, input gradients
+and weight gradients (to ~1e-10)."""
+import numpy as np
+import pytest
+from nn_parity import assert_parity, run_both, twins
+
+import diffkit as dk
+from diffkit import nn
+
+torch = pytest.importorskip("torch")
+tnn = torch.nn
+rng = np.random.default_rng(0)
+
+
+def normal(*shape):
+    return rng.standard_normal(shape)
+
+
+LAYERS = [
+    ("Linear", lambda m: m.Linear(5, 4), (3, 5)),
+    ("Linear-3d-input", lambda m: m.Linear(5, 4), (2, 3, 5)),
+    ("Linear-no-bias", lambda m: m.Linear(5, 4, bias=False), (3, 5)),
+    ("Bilinear", lambda m: m.Bilinear(3, 4, 2), (5, 3), (5, 4)),
+    ("Conv1d", lambda m: m.Conv1d(3, 4, 3, stride=2, padding=1), (2, 3, 9)),
+    ("Conv2d", lambda m: m.Conv2d(3, 4, 3, padding=1), (2, 3, 6, 5)),
+    ("Conv2d-stride-dilation", lambda m: m.Conv2d(2, 3, (3, 2), stride=(2, 1), dilation=(1, 2), padding=(2, 1)),
+     (2, 2, 9, 8)),
+    ("Conv2d-groups-no-bias", lambda m: m.Conv2d(4, 6, 3, groups=2, bias=False), (2, 4, 5, 5)),
+    ("Conv2d-same", lambda m: m.Conv2d(2, 3, 4, padding="same"), (1, 2, 6, 6)),
+    ("Conv2d-reflect", lambda m: m.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), (1, 2, 5, 5)),
+    ("Conv2d-circular", lambda m: m.Conv2d(2, 3, 3, padding=2, padding_mode="circular"), (1, 2, 5, 5)),
+    ("Conv2d-unbatched", lambda m: m.Conv2d(2, 3, 3), (2, 5, 5)),
+    ("ConvTranspose2d", lambda m: m.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 4, 4)),
+    ("ConvTranspose1d-groups", lambda m: m.ConvTranspose1d(4, 6, 3, groups=2, stride=2), (2, 4, 5)),
+    ("MaxPool2d", lambda m: m.MaxPool2d(2), (2, 3, 6, 6)),
+    ("MaxPool2d-overlap-ceil", lambda m: m.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), (2, 2, 7, 6)),
+    ("MaxPool1d", lambda m: m.MaxPool1d(3, 2), (2, 3, 9)),
+    ("AvgPool2d", lambda m: m.AvgPool2d(2), (2, 3, 6, 6)),
+    ("AvgPool2d-pad-exclude", lambda m: m.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False), (2, 2, 7, 6)),
+    ("AvgPool1d", lambda m: m.AvgPool1d(3, 2, 1), (2, 3, 9)),
+    ("AdaptiveAvgPool2d", lambda m: m.AdaptiveAvgPool2d((3, 2)), (2, 3, 7, 5)),
+    ("AdaptiveAvgPool2d-global", lambda m: m.AdaptiveAvgPool2d(1), (2, 3, 4, 4)),
+    ("AdaptiveAvgPool1d", lambda m: m.AdaptiveAvgPool1d(4), (2, 3, 10)),
+    ("LayerNorm", lambda m: m.LayerNorm((3, 4)), (2, 3, 4)),
+    ("LayerNorm-no-affine", lambda m: m.LayerNorm(4, elementwise_affine=False), (5, 4)),
+    ("GroupNorm", lambda m: m.GroupNorm(2, 4), (3, 4, 5)),
+    ("Flatten", lambda m: m.Flatten(), (2, 3, 4)),
+    ("Unflatten", lambda m: m.Unflatten(1, (2, 3)), (4, 6)),
+    ("Identity", lambda m: m.Identity(), (2, 3)),
+    ("ReLU", lambda m: m.ReLU(), (4, 5)),
+    ("LeakyReLU", lambda m: m.LeakyReLU(0.2), (4, 5)),
+    ("ELU", lambda m: m.ELU(0.5), (4, 5)),
+    ("SELU", lambda m: m.SELU(), (4, 5)),
+    ("CELU", lambda m: m.CELU(1.5), (4, 5)),
+    ("GELU", lambda m: m.GELU(), (4, 5)),
+    ("GELU-tanh", lambda m: m.GELU("tanh"), (4, 5)),
+    ("SiLU", lambda m: m.SiLU(), (4, 5)),
+    ("Mish", lambda m: m.Mish(), (4, 5)),
+    ("Sigmoid", lambda m: m.Sigmoid(), (4, 5)),
+    ("Tanh", lambda m: m.Tanh(), (4, 5)),
+    ("Softplus", lambda m: m.Softplus(2.0, 1.0), (4, 5)),
+    ("Softsign", lambda m: m.Softsign(), (4, 5)),
+    ("Hardtanh", lambda m: m.Hardtanh(-0.5, 0.7), (4, 5)),
+    ("ReLU6", lambda m: m.ReLU6(), (4, 5)),
+    ("PReLU", lambda m: m.PReLU(3), (4, 3, 2)),
+    ("Softmax", lambda m: m.Softmax(dim=1), (4, 5)),
+    ("LogSoftmax", lambda m: m.LogSoftmax(dim=-1), (2, 4, 5)),
+    ("Sequential", lambda m: m.Sequential(m.Linear(4, 6), m.Tanh(), m.Linear(6, 2)), (3, 4)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same.")
+@pytest.mark.parametrize("layer", LAYERS, ids=[layer[0] for layer in LAYERS])
+def test_layer_matches_pytorch(layer):
+    name, build, *shapes = layer
+    inputs = [normal(*shape) * (3 if "ReLU" in name or "tanh" in name.lower() else 1) for shape in shapes]
+    assert_parity(build(nn), build(tnn), *inputs)
+
+
+def test_activations_of_a_grid_straddling_their_kinks():
+    x = np.linspace(-25, 25, 101)[None, :]
+    for build in (lambda m: m.Softplus(), lambda m: m.ELU(), lambda m: m.GELU(), lambda m: m.SiLU()):
+        assert_parity(build(nn), build(tnn), x)
+
+
+RECURRENT = [
+    ("RNN", lambda m: m.RNN(3, 4), (5, 2, 3)),
+    ("RNN-relu-2-layers", lambda m: m.RNN(3, 4, num_layers=2, nonlinearity="relu"), (5, 2, 3)),
+    ("LSTM-batch-first", lambda m: m.LSTM(3, 4, batch_first=True), (2, 5, 3)),
+    ("LSTM-bidirectional-2-layers", lambda m: m.LSTM(3, 4, num_layers=2, bidirectional=True), (5, 2, 3)),
+    ("GRU", lambda m: m.GRU(3, 4), (5, 2, 3)),
+    ("GRU-bidirectional-batch-first", lambda m: m.GRU(3, 4, bidirectional=True, batch_first=True), (2, 5, 3)),
+    ("GRU-unbatched-no-bias", lambda m: m.GRU(3, 4, bias=False), (5, 3)),
+    ("RNNCell", lambda m: m.RNNCell(3, 4), (2, 3)),
+    ("LSTMCell", lambda m: m.LSTMCell(3, 4), (2, 3)),
+    ("GRUCell", lambda m: m.GRUCell(3, 4), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("name,build,shape", RECURRENT, ids=[r[0] for r in RECURRENT])
+def test_recurrent_layer_matches_pytorch(name, build, shape):
+    assert_parity(build(nn), build(tnn), normal(*shape))
+
+
+def _lstm_with_state(m):
+    class WithState(m.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = m.LSTM(3, 4, num_layers=2)
+
+        def forward(self, x, h, c):
+            return self.lstm(x, (h, c))
+
+    return WithState()
+
+
+def test_lstm_from_a_given_state():
+    assert_parity(_lstm_with_state(nn), _lstm_with_state(tnn), normal(5, 2, 3), normal(2, 2, 4), normal(2, 2, 4))
+
+
+@pytest.mark.parametrize("cls", ["BatchNorm1d", "BatchNorm2d"])
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batchnorm_training_steps_and_running_statistics(cls, momentum):
+    shape = (6, 3) if cls == "BatchNorm1d" else (4, 3, 5, 5)
+    d, t = twins(getattr(nn, cls)(3, momentum=momentum), getattr(tnn, cls)(3, momentum=momentum))
+    for step in range(3):
+        x = normal(*shape) * (step + 1) + step
+        outputs, input_grads, param_grads = run_both(d, t, x, seed=step)
+        for a, b in [*outputs, *input_grads, *param_grads.values()]:
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+    for name, buffer in t.named_buffers():
+        np.testing.assert_allclose(d.get_buffer(name).numpy(), buffer.numpy(), rtol=1e-12, err_msg=name)
+    d.eval()
+    t.eval()
+    x = normal(*shape)
+    outputs, input_grads, param_grads = run_both(d, t, x)
+    for a, b in [*outputs, *input_grads, *param_grads.values()]:
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+
+
+def test_batchnorm3d_without_running_stats_uses_batch_statistics_in_eval():
+    d, t = twins(nn.BatchNorm3d(2, track_running_stats=False), tnn.BatchNorm3d(2, track_running_stats=False))
+    d.eval()
+    t.eval()
+    x = normal(2, 2, 3, 3, 3)
+    np.testing.assert_allclose(d(dk.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy(), atol=1e-12)
+    assert list(d.state_dict()) == list(t.state_dict()) == ["weight", "bias"]
+
+
+def test_embedding_with_padding_index_and_repeated_indices():
+    d, t = twins(nn.Embedding(7, 3, padding_idx=2), tnn.Embedding(7, 3, padding_idx=2))
+    idx = np.array([[0, 2, 5], [2, 5, 5]])
+    out_d, out_t = d(dk.tensor(idx)), t(torch.tensor(idx))
+    g = normal(2, 3, 3)
+    (out_d * dk.tensor(g)).sum().backward()
+    (out_t * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(out_d.detach().numpy(), out_t.detach().numpy())
+    np.testing.assert_allclose(d.weight.grad.numpy(), t.weight.grad.numpy())
+    assert not d.weight.grad.numpy()[2].any()
+    assert not nn.Embedding(4, 2, padding_idx=1).weight.detach().numpy()[1].any()
+
+
+def test_dropout_is_off_in_eval_and_scales_in_train():
+    layer = nn.Dropout(0.25)
+    x = dk.ones(400, 500)
+    layer.eval()
+    assert layer(x) is x
+    layer.train()
+    dk.manual_seed(0)
+    y = layer(x).numpy()
+    kept = y != 0
+    assert abs(kept.mean() - 0.75) < 0.01
+    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
+    channels = nn.Dropout2d(0.5)(dk.ones(8, 16, 3, 3)).numpy()
+    assert all(len(np.unique(plane)) == 1 for plane in channels.reshape(-1, 9))
