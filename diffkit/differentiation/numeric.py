@@ -29,6 +29,7 @@ _STENCILS = {  # (offset in steps, weight): f'(x) ≈ Σ w f(x + o h) / h
     "central": ((-1, -0.5), (1, 0.5)),
     "five-point": ((-2, 1 / 12), (-1, -8 / 12), (1, 8 / 12), (2, -1 / 12)),
 }
+STENCILS = _STENCILS  # public: analysis.error_vs_h derives each scheme's error constants from it
 # h = factor · eps^(1/(p+1)) · max(|x|, 1): the factors below 1 allow for higher derivatives
 # that grow with their order (|f^(k)| ~ k!/R^k), measured on the functions of the tests
 STEP_FACTOR = {"forward": 1.0, "backward": 1.0, "central": 0.5, "five-point": 0.2}
