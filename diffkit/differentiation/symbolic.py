@@ -8,6 +8,7 @@ product of n factors has n terms, and nested products swell -- the "expression s
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,29 @@ def _names(f: Callable, n: int | None) -> list[str] | str:
         return variables
     base = _parameter_name(f)
     return [f"{base}{i}" for i in range(n)]
+
+
+@functools.cache
+def _step():
+    """Heaviside printed as ``numpy.heaviside(x, 0.5)``. SymPy's printer rewrites Heaviside as a
+    Piecewise, and when x holds a Max of four or more terms (the derivative of ``amax``) the
+    conditions nest further Piecewise whose ``select(..., default=nan)`` numpy refuses as a condition."""
+    import sympy
+
+    class heaviside(sympy.Function):  # noqa: N801 - numpy's name, as printed
+        def _numpycode(self, printer) -> str:
+            return f"{printer._module_format('numpy.heaviside')}({printer._print(self.args[0])}, 0.5)"
+
+    return heaviside
+
+
+def _for_numpy(derivative):
+    """The derivative (an expression or nested lists of them) ready for ``lambdify``."""
+    if isinstance(derivative, list):
+        return [_for_numpy(d) for d in derivative]
+    import sympy
+
+    return sympy.sympify(derivative).replace(sympy.Heaviside, lambda x, *h0: _step()(x))
 
 
 class Symbolic(Differentiator):
@@ -120,7 +144,7 @@ class Symbolic(Differentiator):
                 for j in range(i, len(symbols)):
                     derivative[i][j] = derivative[j][i] = self._finish(sympy.diff(g, symbols[j]))
         arguments = symbols if n is None else [symbols]
-        function = sympy.lambdify(arguments, derivative, modules="numpy", cse=self.cse)
+        function = sympy.lambdify(arguments, _for_numpy(derivative), modules="numpy", cse=self.cse)
         sizes = {"expression": size(expression), "derivative": size(derivative)}
         if self.cse:
             replacements, reduced = sympy.cse(np.asarray(derivative, dtype=object).reshape(-1).tolist())

@@ -3,7 +3,9 @@
 The symbolic method runs ``f`` once on a ``SymbolicArray`` of symbols (``x``, or ``x0 .. x{n-1}``
 for a vector). Elementwise primitives apply their SymPy counterpart from the table to every
 entry; structural ones (indexing, ``sum``, ``stack``, reshapes, ``matmul``) run their own numpy
-forward on the object array, so a primitive added to the table traces with no extra code.
+forward on the object array, so a primitive added to the table traces with no extra code -- unless
+that forward compares values (``logsumexp``'s max shift, ``amax``): those give the table a
+``sympy=`` rule written for object arrays.
 Tracing cannot follow a Python branch: ``bool()`` of a symbolic value raises
 ``SymbolicBranchError`` explaining why, and what to write instead.
 """
@@ -83,7 +85,15 @@ class SymbolicArray(PrimitiveOperators):
         arrays = [_object_array(a) for a in args]
         if prim.elementwise:
             return wrap(np.frompyfunc(_sympy_function(prim, params), len(arrays), 1)(*arrays))
-        return wrap(prim.forward(*arrays, **params))
+        if prim.sympy is not None:  # a structural rule written for object arrays (logsumexp, amax ...)
+            return wrap(prim.sympy(*arrays, **params))
+        try:
+            return wrap(prim.forward(*arrays, **params))
+        except TypeError as error:  # numpy compared two expressions (argmax, sort ...): a branch
+            if "Relational" not in str(error):
+                raise
+            raise SymbolicBranchError(BRANCH_MESSAGE.format(what=f"diffkit.{prim.name} compares the entries",
+                                                            value=str(error))) from None
 
     @property
     def shape(self) -> tuple:

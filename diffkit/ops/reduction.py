@@ -122,6 +122,39 @@ PROD = defprim("prod", lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=kee
 PROD_DIM = variant(PROD, "ProdBackward1")
 
 
+def _sympy_map(name: str):
+    """SymPy's ``name`` applied to every entry of an object array (for the symbolic rules below,
+    whose numpy forwards compare values -- max-shifting, np.amax -- and cannot run on symbols)."""
+
+    def apply(x):
+        import sympy
+
+        return np.frompyfunc(getattr(sympy, name), 1, 1)(x)
+
+    return apply
+
+
+_sym_exp, _sym_log, _sym_sqrt = _sympy_map("exp"), _sympy_map("log"), _sympy_map("sqrt")
+
+
+def _sympy_extreme(name: str):
+    """max/min over ``dim`` of an object array as SymPy's Max/Min (a Piecewise-like expression)."""
+
+    def rule(x, dim, keepdim):
+        import sympy
+
+        pick = getattr(sympy, name)
+        axes = _axes(dim, x.ndim)
+        kept = tuple(d for d in range(x.ndim) if d not in axes)
+        moved = np.transpose(x, kept + axes).reshape(tuple(x.shape[d] for d in kept) + (-1,))
+        out = np.empty(moved.shape[:-1], dtype=object)
+        for index in np.ndindex(out.shape):
+            out[index] = pick(*moved[index])
+        return out.reshape(_kept_shape(x.shape, dim)) if keepdim else out
+
+    return rule
+
+
 def _var_vjp(g, out, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
     centred = x - mean(x, dim, keepdim=True)
@@ -143,7 +176,9 @@ VAR = defprim("var", lambda x, dim, correction, keepdim:
               jvp=_tangent_of(_var_vjp))
 STD = defprim("std", lambda x, dim, correction, keepdim:
               np.std(x, axis=_np_axis(dim), ddof=correction, keepdims=keepdim), _std_vjp,
-              jvp=_tangent_of(_std_vjp), save="both")
+              jvp=_tangent_of(_std_vjp), save="both",
+              sympy=lambda x, dim, correction, keepdim:
+              _sym_sqrt(np.var(x, axis=_np_axis(dim), ddof=correction, keepdims=keepdim)))
 
 
 def _even_share_vjp(g, out, x, dim, keepdim):
@@ -155,9 +190,9 @@ def _even_share_vjp(g, out, x, dim, keepdim):
 
 
 AMAX = defprim("amax", lambda x, dim, keepdim: np.amax(x, axis=_np_axis(dim), keepdims=keepdim), _even_share_vjp,
-               jvp=_tangent_of(_even_share_vjp), save="both")
+               jvp=_tangent_of(_even_share_vjp), save="both", sympy=_sympy_extreme("Max"))
 AMIN = defprim("amin", lambda x, dim, keepdim: np.amin(x, axis=_np_axis(dim), keepdims=keepdim), _even_share_vjp,
-               jvp=_tangent_of(_even_share_vjp), save="both")
+               jvp=_tangent_of(_even_share_vjp), save="both", sympy=_sympy_extreme("Min"))
 MAX_ALL = variant(AMAX, "MaxBackward1")
 MIN_ALL = variant(AMIN, "MinBackward1")
 
@@ -174,7 +209,8 @@ def _logsumexp_vjp(g, out, x, dim, keepdim):
     return _restore(g, x.shape, dim, keepdim) * exp(x - _restore(out, x.shape, dim, keepdim))
 
 
-LOGSUMEXP = defprim("logsumexp", _logsumexp_forward, _logsumexp_vjp, jvp=_tangent_of(_logsumexp_vjp), save="both")
+LOGSUMEXP = defprim("logsumexp", _logsumexp_forward, _logsumexp_vjp, jvp=_tangent_of(_logsumexp_vjp), save="both",
+                    sympy=lambda x, dim, keepdim: _sym_log(np.sum(_sym_exp(x), axis=_np_axis(dim), keepdims=keepdim)))
 
 
 def _softmax_forward(x, dim):
@@ -190,11 +226,13 @@ def _log_softmax_forward(x, dim):
 SOFTMAX = defprim("softmax", _softmax_forward,
                   lambda g, out, x, dim: out * (g - sum(g * out, dim, keepdim=True)),
                   jvp=lambda t, out, x, dim: out * (t - sum(t * out, dim, keepdim=True)), save="output",
-                  node="SoftmaxBackward0")
+                  node="SoftmaxBackward0",
+                  sympy=lambda x, dim: _sym_exp(x) / np.sum(_sym_exp(x), axis=dim, keepdims=True))
 LOG_SOFTMAX = defprim("log_softmax", _log_softmax_forward,
                       lambda g, out, x, dim: g - exp(out) * sum(g, dim, keepdim=True),
                       jvp=lambda t, out, x, dim: t - sum(exp(out) * t, dim, keepdim=True), save="output",
-                      node="LogSoftmaxBackward0")
+                      node="LogSoftmaxBackward0",
+                      sympy=lambda x, dim: x - _sym_log(np.sum(_sym_exp(x), axis=dim, keepdims=True)))
 ARGMAX = defprim("argmax", lambda x, dim, keepdim: np.argmax(x, axis=dim, keepdims=keepdim))
 ARGMIN = defprim("argmin", lambda x, dim, keepdim: np.argmin(x, axis=dim, keepdims=keepdim))
 ALL = defprim("all", lambda x, dim, keepdim: np.all(x, axis=_np_axis(dim), keepdims=keepdim))
@@ -297,9 +335,9 @@ def _selecting_vjp(arg):
 
 
 MAX_DIM = defprim("max", AMAX.forward, _selecting_vjp(np.argmax), jvp=_tangent_of(_selecting_vjp(np.argmax)),
-                  node="MaxBackward0")
+                  node="MaxBackward0", sympy=AMAX.sympy)
 MIN_DIM = defprim("min", AMIN.forward, _selecting_vjp(np.argmin), jvp=_tangent_of(_selecting_vjp(np.argmin)),
-                  node="MinBackward0")
+                  node="MinBackward0", sympy=AMIN.sympy)
 
 
 def argmax(x, dim=None, keepdim: bool = False):
