@@ -56,6 +56,10 @@ def _erfc_tail(y):
 
 def _split(x):
     x = np.asarray(x)
+    if x.dtype.kind == "c":  # casting to float would drop the imaginary part: a silent wrong complex step
+        raise TypeError("diffkit.erf and erfc take real numbers only (Cody's real approximations), not complex "
+                        "ones; for their derivatives use the numeric scheme 'richardson' or method='reverse', "
+                        "not the complex step")
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     x64 = x.astype(np.float64)
     y = np.abs(x64)
