@@ -13,6 +13,7 @@ a second derivative, eps^(1/(p+2)).
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,6 +49,21 @@ class NumericInfo:
     scheme: str
 
 
+def _outside_diffkit() -> int:
+    """The stacklevel of the first caller outside diffkit, so a warning points at the user's line."""
+    import sys
+
+    package = __file__.rsplit("differentiation", 1)[0]
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+class RoundoffWarning(UserWarning):
+    """A step h so small that rounding errors, not the formula's truncation, dominate the estimate."""
+
+
 class _Counted:
     """f, counting its calls."""
 
@@ -73,8 +89,8 @@ class Numeric(Differentiator):
         super().__init__()
         if scheme not in SCHEMES:
             raise ValueError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
-        if not (h == "auto" or (isinstance(h, (int, float)) and h > 0)):
-            raise ValueError(f"h must be a positive number or 'auto', got {h!r}")
+        if not (h == "auto" or (isinstance(h, (int, float)) and not isinstance(h, bool) and 0 < h < np.inf)):
+            raise ValueError(f"h must be a positive finite number or 'auto', got {h!r}")
         self.scheme, self.h, self.full_output = scheme, h, full_output
         self.second = False  # steps for a second derivative (set on the copies hessian_at uses)
 
@@ -92,8 +108,34 @@ class Numeric(Differentiator):
         elif self.scheme == "richardson":
             h = RICHARDSON_STEP * scale
         else:
-            h = STEP_FACTOR[self.scheme] * EPS ** (1.0 / (ORDER[self.scheme] + 1 + self.second)) * scale
-        return h if self.scheme == "complex-step" else _exact(np.real(x), h)
+            h = self._best_step(scale)
+        if self.scheme == "complex-step":
+            return h
+        h = _exact(np.real(x), h)
+        if self.h != "auto":
+            self._warn_if_rounding_dominates(h, scale)
+        return h
+
+    def _best_step(self, scale):
+        """The step balancing truncation and round-off (for Richardson: the first step whose
+        finest level is the best central step)."""
+        scheme = "central" if self.scheme == "richardson" else self.scheme
+        best = STEP_FACTOR[scheme] * EPS ** (1.0 / (ORDER[scheme] + 1 + self.second)) * scale
+        return best * 2 ** (RICHARDSON_LEVELS - 1) if self.scheme == "richardson" else best
+
+    def _warn_if_rounding_dominates(self, h, scale) -> None:
+        """A given step 100 times below the best one: round-off (~eps·|f|/h) swamps the estimate."""
+        best = self._best_step(scale)
+        if np.any(h == 0):
+            warnings.warn(f"numeric derivative: the step h={self.h!r} vanishes next to x (x + h == x in float64), "
+                          "so every difference quotient is 0/0; use h='auto'", RoundoffWarning,
+                          stacklevel=_outside_diffkit())
+        elif np.any(h < best / 100):
+            warnings.warn(f"numeric derivative: the step h={self.h!r} is so small that round-off dominates: the "
+                          f"rounding error of a difference quotient grows like eps·|f|/h (here about "
+                          f"{float(np.max(EPS * scale / h)):.0e}·|f|), far above the truncation error it saves; the "
+                          f"best step for the {self.scheme!r} scheme here is about {float(np.min(best)):.0e}; "
+                          "use h='auto'", RoundoffWarning, stacklevel=_outside_diffkit())
 
     # ------------------------------------------------------------------ the estimate along one direction
     def _difference(self, g: Callable, h):
