@@ -176,7 +176,12 @@ def parse(source: str) -> Expression:
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
-        raise ParseError(f"not a valid expression: {error.msg} (column {error.offset})") from None
+        where = f" (column {error.offset})" if error.offset else ""
+        raise ParseError(f"not a valid expression: {error.msg}{where}") from None
+    except (RecursionError, MemoryError):  # Python's own parser gives up on deep nesting
+        raise ParseError("expression nested too deeply") from None
+    except ValueError as error:  # null bytes, before Python 3.12
+        raise ParseError(f"not a valid expression: {error}") from None
     builder = _Builder()
     try:
         evaluate = builder.build(tree)
