@@ -1,0 +1,109 @@
+"""Learning-rate schedulers: the same lr (and momentum) sequences as PyTorch's."""
+import warnings
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from diffkit import nn, optim
+from diffkit.optim import lr_scheduler
+
+torch = pytest.importorskip("torch")
+
+
+def optimizers(name="SGD", **options):
+    options = {"lr": 0.1, **options}
+    return (getattr(optim, name)([nn.Parameter(dk.ones(1))], **options),
+            getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(1))], **options))
+
+
+def sequence(opt, scheduler, steps, metrics=None, key="lr"):
+    values = []
+    for i in range(steps):
+        group = opt.param_groups[0]
+        values.append(group[key][0] if key == "betas" else group[key])
+        opt.step()
+        scheduler.step(*([metrics[i]] if metrics is not None else []))
+    return np.array(values)
+
+
+SCHEDULERS = [
+    ("StepLR", {"step_size": 3, "gamma": 0.5}, {}),
+    ("MultiStepLR", {"milestones": [2, 5, 5, 9], "gamma": 0.3}, {}),
+    ("ExponentialLR", {"gamma": 0.9}, {}),
+    ("CosineAnnealingLR", {"T_max": 7, "eta_min": 0.01}, {}),
+    ("LambdaLR", {"lr_lambda": lambda epoch: 1 / (1 + epoch) ** 0.5}, {}),
+    ("OneCycleLR", {"max_lr": 1.0, "total_steps": 30}, {"momentum": 0.9}),
+    ("OneCycleLR", {"max_lr": 0.5, "epochs": 3, "steps_per_epoch": 10, "anneal_strategy": "linear",
+                    "three_phase": True, "pct_start": 0.25}, {"momentum": 0.9}),
+]
+
+
+@pytest.mark.parametrize("name,options,optimizer_options", SCHEDULERS,
+                         ids=[f"{s[0]}-{i}" for i, s in enumerate(SCHEDULERS)])
+def test_lr_sequence_matches_pytorch(name, options, optimizer_options):
+    ours, theirs = optimizers(**optimizer_options)
+    s_ours = getattr(lr_scheduler, name)(ours, **options)
+    s_theirs = getattr(torch.optim.lr_scheduler, name)(theirs, **options)
+    steps = 30 if name == "OneCycleLR" else 25
+    np.testing.assert_allclose(sequence(ours, s_ours, steps), sequence(theirs, s_theirs, steps), rtol=1e-13, atol=0)
+    assert s_ours.get_last_lr() == pytest.approx(s_theirs.get_last_lr(), rel=1e-13)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_one_cycle_cycles_momentum_or_beta1(name):
+    options = {"momentum": 0.9} if name == "SGD" else {}
+    key = "momentum" if name == "SGD" else "betas"
+    ours, theirs = optimizers(name, **options)
+    s_ours = lr_scheduler.OneCycleLR(ours, max_lr=0.3, total_steps=20)
+    s_theirs = torch.optim.lr_scheduler.OneCycleLR(theirs, max_lr=0.3, total_steps=20)
+    np.testing.assert_allclose(sequence(ours, s_ours, 20, key=key), sequence(theirs, s_theirs, 20, key=key),
+                               rtol=1e-13)
+    with pytest.raises(ValueError, match="momentum or beta1"):
+        lr_scheduler.OneCycleLR(optimizers("Adagrad")[0], max_lr=0.1, total_steps=5)
+
+
+@pytest.mark.parametrize("options", [{}, {"mode": "max", "factor": 0.5, "patience": 2, "cooldown": 1},
+                                     {"threshold_mode": "abs", "threshold": 0.1, "patience": 1, "min_lr": 0.02}])
+def test_reduce_on_plateau_matches_pytorch(options):
+    metrics = [1.0, 0.9, 0.95, 0.95, 0.91, 0.96, 0.97, 0.89, 0.9, 0.9, 0.9, 0.95, 0.96, 0.97, 0.8, 0.85,
+               0.86, 0.87, 0.88, 0.89, 0.9, 0.91, 0.92, 0.93, 0.94] * 2
+    ours, theirs = optimizers()
+    s_ours = lr_scheduler.ReduceLROnPlateau(ours, **options)
+    s_theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(theirs, **options)
+    lrs = sequence(ours, s_ours, len(metrics), metrics)
+    np.testing.assert_allclose(lrs, sequence(theirs, s_theirs, len(metrics), metrics), rtol=1e-13)
+    assert len(set(lrs)) > 1
+    assert s_ours.get_last_lr() == pytest.approx(s_theirs.get_last_lr())
+
+
+def test_scheduler_state_dict_and_resuming():
+    ours = optimizers()[0]
+    scheduler = lr_scheduler.StepLR(ours, step_size=2, gamma=0.5)
+    for _ in range(3):
+        ours.step()
+        scheduler.step()
+    state = scheduler.state_dict()
+    assert state["last_epoch"] == 3 and "optimizer" not in state
+    resumed_optimizer = optimizers()[0]
+    resumed_optimizer.load_state_dict(ours.state_dict())
+    resumed = lr_scheduler.StepLR(resumed_optimizer, step_size=2, gamma=0.5, last_epoch=2)
+    resumed.load_state_dict(state)
+    for _ in range(4):
+        for opt, s in ((ours, scheduler), (resumed_optimizer, resumed)):
+            opt.step()
+            s.step()
+        assert resumed.get_last_lr() == scheduler.get_last_lr()
+    with pytest.raises(KeyError, match="initial_lr"):
+        lr_scheduler.ExponentialLR(optimizers()[0], 0.9, last_epoch=4)
+    with pytest.raises(TypeError, match="is not an Optimizer"):
+        lr_scheduler.StepLR(object(), 2)
+
+
+def test_stepping_with_an_epoch_uses_the_closed_form():
+    ours = optimizers()[0]
+    scheduler = lr_scheduler.CosineAnnealingLR(ours, T_max=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduler.step(5)
+    assert ours.param_groups[0]["lr"] == pytest.approx(0.05)
