@@ -8,7 +8,9 @@ import diffkit  # noqa: F401 - loads every module that adds rows to the table
 from diffkit.differentiation import Symbolic
 from diffkit.ops._primitive import REGISTRY
 
-PARAMS = {"clamp": {"min": 0.3, "max": 0.7}}
+PARAMS = {"clamp": {"min": 0.3, "max": 0.7}, "softplus": {"beta": 2.0, "threshold": 1.0},
+          "gelu": {"approximate": "tanh"}, "elu": {"alpha": 1.5, "scale": 1.2, "input_scale": 0.8},
+          "leaky_relu": {"slope": 0.1}}
 ELEMENTWISE = sorted({p.name: p for p in REGISTRY.values() if p.elementwise and p.vjp is not None
                       and p.sympy is not None}.items())
 

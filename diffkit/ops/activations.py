@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ._primitive import apply, defprim, dispatch_other
-from .elementwise import _stable_sigmoid, clamp, exp, sigmoid, tanh, where
+from .elementwise import _stable_sigmoid, _sympy, clamp, exp, sigmoid, tanh, where
 from .special import erf, erf_array
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -39,7 +39,9 @@ def _softplus_forward(x, beta, threshold):
 
 SOFTPLUS = defprim("softplus", _softplus_forward,
                    lambda g, out, x, beta, threshold: where(x * beta > threshold, g, g * sigmoid(x * beta)),
-                   node="SoftplusBackward0", elementwise=True)
+                   node="SoftplusBackward0", elementwise=True,
+                   sympy=_sympy(lambda sp, x, beta, threshold:
+                                sp.Piecewise((x, x * beta > threshold), (sp.log(1 + sp.exp(x * beta)) / beta, True))))
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
@@ -61,7 +63,13 @@ def _gelu_vjp(g, out, x, approximate):
     return g * (0.5 * (1.0 + erf(x * _SQRT_HALF)) + x * _INV_SQRT_2PI * exp(-0.5 * x * x))
 
 
-GELU = defprim("gelu", _gelu_forward, _gelu_vjp, node="GeluBackward0", elementwise=True)
+def _gelu_sympy(sp, x, approximate):
+    if approximate == "tanh":
+        return x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + sp.Float(_TANH_C) * x ** 3)))
+    return x / 2 * (1 + sp.erf(x / sp.sqrt(2)))
+
+
+GELU = defprim("gelu", _gelu_forward, _gelu_vjp, node="GeluBackward0", elementwise=True, sympy=_sympy(_gelu_sympy))
 
 
 def gelu(x, approximate: str = "none"):
@@ -80,7 +88,9 @@ def _elu_forward(x, alpha, scale, input_scale):
 ELU = defprim("elu", _elu_forward,
               lambda g, out, x, alpha, scale, input_scale:
               where(x > 0, g * scale, g * (scale * alpha * input_scale) * exp(clamp(x, max=0.0) * input_scale)),
-              node="EluBackward0", elementwise=True)
+              node="EluBackward0", elementwise=True,
+              sympy=_sympy(lambda sp, x, alpha, scale, input_scale:
+                           scale * sp.Piecewise((x, x > 0), (alpha * (sp.exp(x * input_scale) - 1), True))))
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -103,7 +113,8 @@ def celu(x, alpha: float = 1.0):
 # ---------------------------------------------------------------------------- leaky ReLU, SiLU
 LEAKY_RELU = defprim("leaky_relu", lambda x, slope: np.where(x > 0, x, x * slope).astype(x.dtype, copy=False),
                      lambda g, out, x, slope: where(x > 0, g, g * slope),
-                     node="LeakyReluBackward0", elementwise=True)
+                     node="LeakyReluBackward0", elementwise=True,
+                     sympy=_sympy(lambda sp, x, slope: sp.Piecewise((x, x > 0), (x * slope, True))))
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
@@ -115,7 +126,8 @@ def _silu_vjp(g, out, x):
     return g * s * (1.0 + x * (1.0 - s))
 
 
-SILU = defprim("silu", lambda x: x * _stable_sigmoid(x), _silu_vjp, node="SiluBackward0", elementwise=True)
+SILU = defprim("silu", lambda x: x * _stable_sigmoid(x), _silu_vjp, node="SiluBackward0", elementwise=True,
+               sympy=_sympy(lambda sp, x: x / (1 + sp.exp(-x))))
 
 
 def silu(x):
