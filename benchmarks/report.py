@@ -26,9 +26,11 @@ def show(cell: Cell) -> str:
 
 
 def ratio(a: Cell | None, b: Cell | None) -> str:
+    """a/b as "1.23×", or "1/1,230×" when a is more than a hundred times smaller."""
     if a is None or b is None or not (a.ok and b.ok) or b.value == 0:
         return ""
-    return f"{a.value / b.value:.2f}×"
+    r = a.value / b.value
+    return f"1/{1 / r:,.0f}×" if 0 < r < 0.01 else f"{r:.2f}×"
 
 
 def _ratio_columns(cfg: Config) -> list[str]:
