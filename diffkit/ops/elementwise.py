@@ -108,12 +108,29 @@ SIGMOID = defprim("sigmoid", _stable_sigmoid, lambda g, out, x: g * out * (1 - o
                   sympy=_sympy(lambda sp, x: 1 / (1 + sp.exp(-x))), display="σ({0})", elementwise=True)
 RELU = defprim("relu", _relu, lambda g, out, x: where(out > 0, g, 0.0), save="output",
                sympy=_sympy(lambda sp, x: sp.Max(x, 0)), elementwise=True)
-ABS = defprim("abs", np.abs, lambda g, out, x: g * sign(x), sympy="Abs", display="|{0}|", elementwise=True)
-SIGN = defprim("sign", np.sign, lambda g, out, x: g * 0, save="none", sympy="sign", elementwise=True)
+def _sympy_abs(sp, x):
+    """Abs, or for an argument SymPy cannot prove real (acos(x - 1)) a Piecewise: SymPy
+    differentiates Abs of such an argument through re/im and leaves Derivative(re(...)) that
+    cannot be evaluated. diffkit's functions are real functions, so the branch form is exact."""
+    x = sp.sympify(x)
+    return sp.Abs(x) if x.is_extended_real else sp.Piecewise((x, x >= 0), (-x, True))
+
+
+def _sympy_sign(sp, x):
+    """sign, or a Piecewise of constants where SymPy cannot prove x real (it would leave
+    d sign(x)/dx unevaluated)."""
+    x = sp.sympify(x)
+    return sp.sign(x) if x.is_extended_real else sp.Piecewise((1, x > 0), (-1, x < 0), (0, True))
+
+
+ABS = defprim("abs", np.abs, lambda g, out, x: g * sign(x), sympy=_sympy(_sympy_abs), display="|{0}|",
+              elementwise=True)
+SIGN = defprim("sign", np.sign, lambda g, out, x: g * 0, save="none", sympy=_sympy(_sympy_sign), elementwise=True)
 FLOOR = defprim("floor", np.floor, lambda g, out, x: g * 0, save="none", sympy="floor", elementwise=True)
 CEIL = defprim("ceil", np.ceil, lambda g, out, x: g * 0, save="none", sympy="ceiling", elementwise=True)
 ROUND = defprim("round", np.round, lambda g, out, x: g * 0, save="none", elementwise=True)
-TRUNC = defprim("trunc", np.trunc, lambda g, out, x: g * 0, save="none", elementwise=True)
+TRUNC = defprim("trunc", np.trunc, lambda g, out, x: g * 0, save="none", elementwise=True,
+                sympy=_sympy(lambda sp, x: sp.Piecewise((sp.floor(x), x >= 0), (sp.ceiling(x), True))))
 CLAMP = defprim(
     "clamp", lambda x, min=None, max=None: np.clip(x, min, max),
     lambda g, out, x, min=None, max=None: where(_inside(x, min, max), g, 0.0),
