@@ -93,6 +93,20 @@ def as_array(data, dtype=None) -> np.ndarray:
     return array
 
 
+def target_dtype(args: tuple, kwargs: dict):
+    """The dtype that ``to(dtype)``, ``to('cpu')`` or ``to(other_tensor)`` asks for (None: keep it);
+    devices are validated (only the CPU exists). Shared by ``Tensor.to`` and ``Module.to``."""
+    target = kwargs.get("dtype")
+    for arg in (*args, kwargs.get("device")):
+        if isinstance(arg, _dtypes.dtype):
+            target = arg
+        elif isinstance(arg, Tensor):
+            target = arg.dtype
+        elif arg is not None:
+            device(arg)
+    return target
+
+
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
@@ -247,14 +261,7 @@ class Tensor:
 
     def to(self, *args, **kwargs) -> Tensor:
         """``to(dtype)``, ``to('cpu')``, ``to(other_tensor)``: a converted tensor (self if nothing changes)."""
-        target = kwargs.get("dtype")
-        for arg in (*args, kwargs.get("device")):
-            if isinstance(arg, _dtypes.dtype):
-                target = arg
-            elif isinstance(arg, Tensor):
-                target = arg.dtype
-            elif arg is not None:
-                device(arg)  # validates: only the CPU exists
+        target = target_dtype(args, kwargs)
         if target is None or target.np == self._data.dtype:
             return self
         from .ops.shape import to_dtype

@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd import grad_mode
-from ..tensor import Tensor, device
-from .parameter import Parameter
+from ..tensor import Tensor, target_dtype
+from .parameter import Parameter, zero_grads
 
 _hook_ids = itertools.count()
 
@@ -102,12 +102,7 @@ class Module:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """A tensor that is state but not a parameter (running statistics): saved in the state_dict
         unless ``persistent=False``, moved by ``to()``, never returned by ``parameters()``."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        self._check_name(name, "buffer", self._buffers)
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                            "(torch Tensor or None required)")
+        self._check_entry("_buffers", name, tensor, Tensor, "buffer", "torch Tensor")
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -115,12 +110,7 @@ class Module:
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        self._check_name(name, "parameter", self._parameters)
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                            "(torch.nn.Parameter or None required)")
+        self._check_entry("_parameters", name, param, Parameter, "parameter", "torch.nn.Parameter")
         if param is not None and param.grad_fn is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                              "created explicitly.")
@@ -133,6 +123,14 @@ class Module:
         self._modules[name] = module
 
     register_module = add_module
+
+    def _check_entry(self, registry: str, name: str, value, cls: type, kind: str, expected: str) -> None:
+        if registry not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        self._check_name(name, kind, self.__dict__[registry])
+        if value is not None and not isinstance(value, cls):
+            raise TypeError(f"cannot assign '{type(value).__name__}' object to {kind} '{name}' "
+                            f"({expected} or None required)")
 
     def _check_name(self, name: str, kind: str, registry: dict) -> None:
         if not isinstance(name, str):
@@ -294,14 +292,8 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = p.grad.detach()
-                p.grad.zero_()
+        """Forget the parameters' gradients (``None``, or zeros with ``set_to_none=False``)."""
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every submodule (children first) and on ``self``: custom initialisation."""
@@ -324,14 +316,7 @@ class Module:
 
     def to(self, *args, **kwargs) -> Module:
         """``to(dtype)``, ``to('cpu')``, ``to(tensor)``: floating-point parameters and buffers change dtype."""
-        target = kwargs.get("dtype")
-        for arg in (*args, kwargs.get("device")):
-            if isinstance(arg, _dtypes.dtype):
-                target = arg
-            elif isinstance(arg, Tensor):
-                target = arg.dtype
-            elif arg is not None:
-                device(arg)
+        target = target_dtype(args, kwargs)
         if target is None:
             return self
         if not (target.is_floating_point or target.is_complex):

@@ -1,7 +1,9 @@
 """``Parameter``: a Tensor that a Module registers as learnable when assigned as an attribute."""
 from __future__ import annotations
 
-from ..tensor import Tensor, as_array
+from collections.abc import Iterable
+
+from ..tensor import Tensor, _wrap, as_array
 
 
 class Parameter(Tensor):
@@ -10,15 +12,8 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __new__(cls, data=None, requires_grad: bool = True):
-        if data is None:
-            data = []
-        p = object.__new__(cls)
-        p._data = data._data if isinstance(data, Tensor) else as_array(data)
-        p._requires_grad = False
-        p._grad = None
-        p.grad_fn = None
-        p._version = 0
-        p._hooks = None
+        p = _wrap(data._data if isinstance(data, Tensor) else as_array([] if data is None else data))
+        p.__class__ = cls  # same slots: a Tensor becomes a Parameter without copying
         if requires_grad:
             p.requires_grad = True
         return p
@@ -28,3 +23,16 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+def zero_grads(parameters: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Drop gradients (``None``), or zero them in place (``set_to_none=False``): ``Module.zero_grad`` and
+    ``Optimizer.zero_grad``."""
+    for p in parameters:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            p.grad = p.grad.detach()
+            p.grad._data[...] = 0

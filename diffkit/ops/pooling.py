@@ -20,6 +20,18 @@ from .linalg import matmul
 from .shape import squeeze, transpose, unsqueeze
 
 
+def adjoint_pair(name: str, forward, adjoint, node: str):
+    """A linear primitive and its adjoint, each the other's VJP (so double backward comes free).
+    Both take one array and the same parameters; returns the first."""
+    functions = {}
+    first = defprim(name, forward, lambda g, out, x, **params: functions["adjoint"](g, **params), save="none",
+                    node=node)
+    second = defprim(name + "_backward", adjoint, lambda u, out, g, **params: functions["forward"](u, **params),
+                     save="none", node=node.replace("Backward0", "BackwardBackward0"))
+    functions["forward"], functions["adjoint"] = function(first), function(second)
+    return first
+
+
 # ---------------------------------------------------------------------------- geometry
 def _pool_geometry(x_spatial, kernel_size, stride, padding, dilation, ceil_mode, d):
     kernel = ntuple(kernel_size, d, "kernel_size")
@@ -60,14 +72,8 @@ def _scatter_forward(g, index, shape, overlapping):
     return summed.astype(g.dtype, copy=False).reshape(shape)
 
 
-POOL_GATHER = defprim("max_pool", lambda x, index, shape, overlapping: _gather_forward(x, index),
-                      lambda g, out, x, **params: pool_scatter(g, **params),
-                      save="none", node="MaxPool2DWithIndicesBackward0")
-POOL_SCATTER = defprim("max_pool_backward", _scatter_forward,
-                       lambda u, out, g, **params: pool_gather(u, **params),
-                       save="none", node="MaxPool2DWithIndicesBackwardBackward0")
-pool_gather = function(POOL_GATHER)
-pool_scatter = function(POOL_SCATTER)
+MAX_POOL = adjoint_pair("max_pool", lambda x, index, shape, overlapping: _gather_forward(x, index),
+                        _scatter_forward, "MaxPool2DWithIndicesBackward0")
 
 
 def _argmax_index(x: np.ndarray, geometry: Geometry) -> np.ndarray:
@@ -103,7 +109,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     geometry = _pool_geometry(tuple(x.shape[2:]), kernel_size, stride, padding, dilation, ceil_mode, d)
     index = _argmax_index(x._data, geometry)
     overlapping = any(st < (k - 1) * di + 1 for st, k, di in zip(geometry.stride, geometry.kernel, geometry.dilation))
-    y = apply(POOL_GATHER, (x,), {"index": index, "shape": tuple(x.shape), "overlapping": overlapping})
+    y = apply(MAX_POOL, (x,), {"index": index, "shape": tuple(x.shape), "overlapping": overlapping})
     if unbatched:
         y, index = squeeze(y, 0), index[0]
     return (y, _wrap(index.astype(np.int64))) if return_indices else y
@@ -138,14 +144,8 @@ def _avg_adjoint(g, geometry, scale, shape):
     return crop(add_windows(spread, padded, geometry), geometry.padding)
 
 
-AVG_POOL = defprim("avg_pool", lambda x, geometry, scale, shape: _avg_forward(x, geometry, scale),
-                   lambda g, out, x, **params: avg_pool_adjoint(g, **params),
-                   save="none", node="AvgPool2DBackward0")
-AVG_POOL_ADJOINT = defprim("avg_pool_backward", _avg_adjoint,
-                           lambda u, out, g, **params: avg_pool(u, **params),
-                           save="none", node="AvgPool2DBackwardBackward0")
-avg_pool = function(AVG_POOL)
-avg_pool_adjoint = function(AVG_POOL_ADJOINT)
+AVG_POOL = adjoint_pair("avg_pool", lambda x, geometry, scale, shape: _avg_forward(x, geometry, scale),
+                        _avg_adjoint, "AvgPool2DBackward0")
 
 
 def _divisors(x_spatial, geometry, count_include_pad, divisor_override, dtype):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from ..autograd import grad_mode
+from ..nn.parameter import zero_grads
 from ..tensor import Tensor, _wrap
 
 
@@ -22,6 +23,14 @@ class _Required:
 
 
 required = _Required()
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_nonnegative(**values: float) -> None:
+    """Reject negative hyperparameters with PyTorch's messages ("Invalid learning rate: -1")."""
+    for name, value in values.items():
+        if value is not required and value < 0.0:
+            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
 
 
 class Optimizer:
@@ -78,15 +87,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (``None``, or zeros with ``set_to_none=False``) before the next backward."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = p.grad.detach()
-                    p.grad._data[...] = 0
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Tensor] | None = None):
         """Update every parameter that has a gradient; ``closure`` re-evaluates the loss first."""
