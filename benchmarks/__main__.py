@@ -53,6 +53,13 @@ def limit_threads(n: int) -> None:
     threadpool_limits(n)
 
 
+def _warn_if_busy() -> None:
+    """Other processes competing for the cores make multi-threaded libraries (PyTorch first) erratic."""
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
+        print(f"[benchmarks] warning: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+              "expect noisy numbers (see the spread in each row's note)", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.list:
@@ -65,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         limit_threads(args.threads)
     described = machine.describe()
+    _warn_if_busy()
     start = time.perf_counter()
     rows = suite.run(cfg, names)
     elapsed = time.perf_counter() - start
