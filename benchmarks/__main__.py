@@ -29,7 +29,7 @@ def _names(text: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="fewer repeats, shorter samples, smaller caps (~a few min)")
+    p.add_argument("--quick", action="store_true", help="fewer repeats, shorter samples, smaller caps (~3-5 min)")
     p.add_argument("--only", metavar="NAMES", help=f"comma-separated benchmarks: {', '.join(suite.BENCHMARKS)}")
     p.add_argument("--frameworks", metavar="NAMES", help=f"comma-separated columns: {', '.join(frameworks.NAMES)}")
     p.add_argument("--repeats", type=int, help="samples per framework (median reported); default 5, quick 3")
