@@ -16,6 +16,8 @@ OPERATIONS = {
     "mul": (lambda c, x, y: x * y, ("real", "real")),
     "div": (lambda c, x, y: x / y, ("real", "away")),
     "maximum": (lambda c, x, y: dk.maximum(x, y), ("real", "real")),
+    "minimum": (lambda c, x, y: dk.minimum(x, y), ("real", "real")),
+    "remainder": (lambda c, x, y: dk.remainder(x, y), ("real", "positive")),
     "pow": (lambda c, x, y: x ** y, ("positive", "real")),
     "where": (lambda c, x, y: dk.where(c, x, y), ("real", "real")),
 }
