@@ -62,8 +62,10 @@ def _described(text: str, examples: str) -> str:
 
 def _save(fig, out: str | None) -> None:
     if out:
+        from .plots.style import save
+
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out)
+        save(fig, out)
         print(f"wrote {out}")
 
 

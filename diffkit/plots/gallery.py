@@ -21,6 +21,7 @@ from . import (
     plot_swell,
     plot_trace_tables,
 )
+from .style import save
 
 
 def _swell(quick: bool):
@@ -76,7 +77,7 @@ def write_figures(out: str | Path = "figures", names=None, quick: bool = False,
         with np.errstate(all="ignore"):
             fig = FIGURES[name](quick)
         path = out / f"{name}.png"
-        fig.savefig(path)
+        save(fig, path)
         plt.close(fig)
         paths.append(path)
         report(f"  wrote {path}")

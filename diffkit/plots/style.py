@@ -38,12 +38,24 @@ def marker(method: str) -> str:
 
 
 def styled(plot: Callable) -> Callable:
-    """Draw inside diffkit's rc settings."""
+    """Draw with diffkit's rc settings, restoring the caller's afterwards -- only those keys:
+    ``matplotlib.rc_context`` would restore them all, including the interactive mode that
+    Jupyter's inline backend switches on when the first figure is made inside, so that no
+    later figure would be shown."""
     @functools.wraps(plot)
     def wrapper(*args, **kwargs):
-        with mpl.rc_context(RC):
+        saved = {key: mpl.rcParams[key] for key in RC}
+        mpl.rcParams.update(RC)
+        try:
             return plot(*args, **kwargs)
+        finally:
+            mpl.rcParams.update(saved)
     return wrapper
+
+
+def save(fig, path) -> None:
+    """Write a figure as diffkit's figures are written (the rc settings no longer apply then)."""
+    fig.savefig(path, dpi=RC["savefig.dpi"], bbox_inches=RC["savefig.bbox"], facecolor=RC["figure.facecolor"])
 
 
 def axes_for(ax=None, ncols: int = 1, nrows: int = 1, size: tuple[float, float] = (5.2, 3.8), **kwargs):
