@@ -87,6 +87,8 @@ def _float_dtype(dtype) -> np.dtype:
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
     t = _wrap(data)
     if requires_grad:
+        if data.dtype.kind not in "fc":  # PyTorch's factory functions word it so, capitalised
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     return t
 

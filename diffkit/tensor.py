@@ -350,8 +350,9 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                                f"broadcast shape {list(data.shape)}")
         if not np.can_cast(data.dtype, self._data.dtype, "same_kind"):
-            raise RuntimeError(f"result type {_dtypes.from_numpy_dtype(data.dtype).name} can't be cast "
-                               f"to the desired output type {self.dtype.name}")
+            names = _dtypes.SCALAR_TYPE_NAMES
+            raise RuntimeError(f"result type {names[_dtypes.from_numpy_dtype(data.dtype).name]} can't be cast "
+                               f"to the desired output type {names[self.dtype.name]}")
         old = self.grad_fn
         node = result.grad_fn
         if node is not None and grad_mode.state.enabled:
