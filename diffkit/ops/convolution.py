@@ -21,59 +21,55 @@ from .reduction import sum as reduce_sum
 from .shape import reshape, squeeze, unsqueeze
 
 
-def _im2col(x: np.ndarray, geometry: Geometry):
-    """Rows of every window: (N * out positions, C * kernel size), and the output's spatial shape."""
+def _im2col(x: np.ndarray, geometry: Geometry) -> np.ndarray:
+    """Every window as a column: (N, C * kernel size, output positions), channels outermost so that
+    groups are contiguous blocks of rows."""
     d = len(geometry.kernel)
     view = windows(pad_array(x, geometry.padding), geometry.kernel, geometry.stride, geometry.dilation)
-    out = view.shape[2:2 + d]
-    order = (0,) + tuple(range(2, 2 + d)) + (1,) + tuple(range(2 + d, 2 + 2 * d))
+    order = (0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d))
     cols = np.ascontiguousarray(view.transpose(order))
-    return cols.reshape(int(np.prod(view.shape[:1] + out)), -1), out
+    return cols.reshape(x.shape[0], -1, int(np.prod(view.shape[2:2 + d])))
 
 
-def _rows(g: np.ndarray) -> np.ndarray:
-    """(N, O, *out) -> (N * out positions, O)."""
-    return np.moveaxis(g, 1, -1).reshape(-1, g.shape[1])
-
-
-def _grouped(rows: np.ndarray, groups: int) -> np.ndarray:
-    """(R, G * k) -> (G, R, k)."""
-    return rows.reshape(rows.shape[0], groups, -1).transpose(1, 0, 2)
+def _by_group(a: np.ndarray, groups: int) -> np.ndarray:
+    """(N, G * k, P) -> (N, G, k, P): one block of rows per group."""
+    return a.reshape(a.shape[0], groups, -1, a.shape[-1])
 
 
 def _conv_forward(x, w, b, geometry: Geometry) -> np.ndarray:
-    cols, out = _im2col(x, geometry)
-    n_out, groups = w.shape[0], geometry.groups
+    """One (batched) product W (O, C k) @ cols (N, C k, P) gives (N, O, P), already in NCHW order."""
+    cols, groups, n_out = _im2col(x, geometry), geometry.groups, w.shape[0]
+    kernels = w.reshape(groups, n_out // groups, -1)
     if groups == 1:
-        result = cols @ w.reshape(n_out, -1).T
+        result = np.matmul(kernels[0], cols)
     else:
-        w_g = w.reshape(groups, n_out // groups, -1).transpose(0, 2, 1)
-        result = np.matmul(_grouped(cols, groups), w_g).transpose(1, 0, 2).reshape(-1, n_out)
+        result = np.matmul(kernels, _by_group(cols, groups)).reshape(x.shape[0], n_out, -1)
     if b is not None:
-        result += b
-    return np.ascontiguousarray(np.moveaxis(result.reshape((x.shape[0],) + out + (n_out,)), -1, 1))
+        result += b[:, None]
+    return result.reshape((x.shape[0], n_out) + geometry.output_shape(x.shape[2:]))
 
 
 def _conv_weight(x, g, w_shape, geometry: Geometry) -> np.ndarray:
-    cols, _ = _im2col(x, geometry)
-    rows, groups = _rows(g), geometry.groups
+    """dW = sum over the batch of g_n (O, P) @ cols_n^T (P, C k)."""
+    cols, groups = _im2col(x, geometry), geometry.groups
+    g = g.reshape(g.shape[0], g.shape[1], -1)
     if groups == 1:
-        return (rows.T @ cols).reshape(w_shape)
-    return np.matmul(_grouped(rows, groups).transpose(0, 2, 1), _grouped(cols, groups)).reshape(w_shape)
+        return np.matmul(g, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
+    per_sample = np.matmul(_by_group(g, groups), _by_group(cols, groups).transpose(0, 1, 3, 2))
+    return per_sample.sum(axis=0).reshape(w_shape)
 
 
 def _conv_input(g, w, x_shape, geometry: Geometry) -> np.ndarray:
-    rows, groups = _rows(g), geometry.groups
-    n_out = w.shape[0]
+    """cols of dx = W^T (C k, O) @ g_n (O, P), then each window's column is added back onto the input."""
+    groups, n_out, d = geometry.groups, w.shape[0], len(geometry.kernel)
+    kernels_t = w.reshape(groups, n_out // groups, -1).transpose(0, 2, 1)
+    flat = g.reshape(g.shape[0], n_out, -1)
     if groups == 1:
-        gcols = rows @ w.reshape(n_out, -1)
+        gcols = np.matmul(kernels_t[0], flat)
     else:
-        gcols = np.matmul(_grouped(rows, groups), w.reshape(groups, n_out // groups, -1))
-        gcols = gcols.transpose(1, 0, 2).reshape(rows.shape[0], -1)
-    d = len(geometry.kernel)
-    out = g.shape[2:]
-    patches = gcols.reshape((g.shape[0],) + out + (x_shape[1],) + tuple(geometry.kernel))
-    patches = patches.transpose(tuple(range(d + 2, 2 * d + 2)) + (0, d + 1) + tuple(range(1, d + 1)))
+        gcols = np.matmul(kernels_t, _by_group(flat, groups))
+    patches = gcols.reshape((g.shape[0], x_shape[1]) + tuple(geometry.kernel) + tuple(g.shape[2:]))
+    patches = patches.transpose(tuple(range(2, 2 + d)) + (0, 1) + tuple(range(2 + d, 2 + 2 * d)))
     padded = tuple(x_shape[:2]) + tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], geometry.padding))
     return crop(add_windows(patches, padded, geometry), geometry.padding)
 

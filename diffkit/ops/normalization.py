@@ -41,6 +41,8 @@ def _statistics(x, mean, invstd, axes, batch_stats, eps):
 
 
 def _vjp_input(g, out, x, w, b, mean, invstd, axes, view, param_axes, batch_stats, eps):
+    if isinstance(x, np.ndarray) and batch_stats:
+        return _input_grad_array(g, x, w, mean, invstd, axes, view)
     centred, invstd = _statistics(x, mean, invstd, axes, batch_stats, eps)
     gw = g if w is None else g * reshape(w, view)
     if not batch_stats:
@@ -49,8 +51,25 @@ def _vjp_input(g, out, x, w, b, mean, invstd, axes, view, param_axes, batch_stat
     return invstd * (gw - reduce_mean(gw, axes, keepdim=True) - xhat * reduce_mean(gw * xhat, axes, keepdim=True))
 
 
+def _input_grad_array(g, x, w, mean, invstd, axes, view) -> np.ndarray:
+    """The same formula on arrays, rearranged to make few passes over the data and reuse buffers:
+    dx = invstd gw - invstd mean(gw) - invstd³ mean(gw c) c, with c = x - mean."""
+    gw = g if w is None else g * w.reshape(view)
+    centred = x - mean
+    m1 = gw.mean(axis=axes, keepdims=True)
+    slope = invstd * invstd * invstd * (gw * centred).mean(axis=axes, keepdims=True)
+    centred *= slope
+    dx = gw * invstd
+    dx -= centred
+    dx -= invstd * m1
+    return dx
+
+
 def _vjp_weight(g, out, x, w, b, mean, invstd, axes, view, param_axes, batch_stats, eps):
     centred, invstd = _statistics(x, mean, invstd, axes, batch_stats, eps)
+    if isinstance(centred, np.ndarray) and param_axes == axes:  # batch norm: invstd is per channel
+        centred *= g
+        return reshape(centred.sum(axis=axes) * invstd.reshape(-1), w.shape)
     return reshape(reduce_sum(g * (centred * invstd), param_axes), w.shape)
 
 

@@ -9,6 +9,7 @@ matrices, so it needs no primitive of its own.
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -76,24 +77,42 @@ MAX_POOL = adjoint_pair("max_pool", lambda x, index, shape, overlapping: _gather
                         _scatter_forward, "MaxPool2DWithIndicesBackward0")
 
 
+def _window_argmax(view: np.ndarray, offsets: list, has_nan: bool) -> np.ndarray:
+    """Which kernel offset holds each window's maximum (the first one on ties, a NaN over numbers).
+
+    Strided views, one pass per offset for the maximum and one for the winner: no copy of the
+    windows, and no Python loop over pixels."""
+    def pick(offset):
+        return view[(Ellipsis,) + offset]
+
+    best = pick(offsets[0]).copy()
+    for offset in offsets[1:]:
+        np.maximum(best, pick(offset), out=best)  # NaN propagates
+    winner = np.full(best.shape, len(offsets) - 1, dtype=np.uint8 if len(offsets) <= 256 else np.intp)
+    for k in range(len(offsets) - 2, -1, -1):  # descending, so the first maximum is kept
+        hit = pick(offsets[k]) == best
+        if has_nan:
+            hit |= np.isnan(pick(offsets[k]))
+        winner -= (winner - winner.dtype.type(k)) * hit
+    return winner
+
+
 def _argmax_index(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     """Flat position (within each input plane) of every window's maximum: PyTorch's ``indices``."""
     d = len(geometry.kernel)
     padded = pad_array(x.astype(np.float64) if x.dtype.kind != "f" else x, geometry.padding, -np.inf)
     view = windows(padded, geometry.kernel, geometry.stride, geometry.dilation)
-    out = view.shape[2:2 + d]
-    flat = view.reshape(view.shape[:2 + d] + (-1,))
-    winner = np.argmax(flat, axis=-1)
-    if np.isnan(flat).any():  # NaN propagates, as in PyTorch
-        nan = np.isnan(flat)
-        winner = np.where(nan.any(-1), np.argmax(nan, axis=-1), winner)
-    offsets = np.unravel_index(winner, geometry.kernel)
+    out, spatial = view.shape[2:2 + d], x.shape[2:]
+    offsets = list(itertools.product(*(range(k) for k in geometry.kernel)))
+    winner = _window_argmax(view, offsets, bool(np.isnan(x).any()))
+    table = np.asarray(offsets, dtype=np.intp) * np.asarray(geometry.dilation, dtype=np.intp)  # (K, d)
     coords = []
     for i in range(d):
-        start = (np.arange(out[i]) * geometry.stride[i] - geometry.padding[i][0]).reshape(
-            (-1,) + (1,) * (d - 1 - i))
-        coords.append(np.clip(start + offsets[i] * geometry.dilation[i], 0, x.shape[2 + i] - 1))
-    return np.ravel_multi_index(tuple(coords), x.shape[2:])
+        start = (np.arange(out[i]) * geometry.stride[i] - geometry.padding[i][0]).reshape((-1,) + (1,) * (d - 1 - i))
+        coords.append(start + np.take(table[:, i], winner))
+    if any(lo or hi for lo, hi in geometry.padding):  # a window of padding only (-inf input) stays in range
+        coords = [np.clip(c, 0, n - 1) for c, n in zip(coords, spatial)]
+    return np.ravel_multi_index(tuple(coords), spatial)
 
 
 def _batched(input: Tensor, d: int):
