@@ -260,18 +260,18 @@ class Module:
         return module
 
     def get_parameter(self, target: str) -> Parameter:
-        path, _, name = target.rpartition(".")
-        module = self.get_submodule(path)
-        if name not in module._parameters:
-            raise AttributeError(f"`{name}` is not an nn.Parameter")
-        return module._parameters[name]
+        """The parameter at a dotted path (``"block.0.weight"``)."""
+        return self._member(target, "_parameters", "an nn.Parameter")
 
     def get_buffer(self, target: str) -> Tensor:
+        return self._member(target, "_buffers", "a buffer")
+
+    def _member(self, target: str, registry: str, kind: str):
         path, _, name = target.rpartition(".")
-        module = self.get_submodule(path)
-        if name not in module._buffers:
-            raise AttributeError(f"`{name}` is not a buffer")
-        return module._buffers[name]
+        members = getattr(self.get_submodule(path), registry)
+        if name not in members:
+            raise AttributeError(f"`{name}` is not {kind}")
+        return members[name]
 
     # ------------------------------------------------------------------ modes and gradients
     def train(self, mode: bool = True) -> Module:
