@@ -122,3 +122,17 @@ def test_kinks_figure():
 def test_drawing_on_given_axes():
     fig, axes = plt.subplots(1, 3)
     assert plots.plot_trace_tables(analysis.trace_tables(), ax=axes) is fig
+
+
+def test_training_figure_and_confusion_matrix():
+    confusion = plots.confusion_matrix([0, 1, 1, 2, 2, 2], [0, 1, 2, 2, 2, 1], 3)
+    assert confusion.tolist() == [[1, 0, 0], [0, 1, 1], [0, 1, 2]]
+    history = [{"epoch": e, "loss": 1 / e, "train_accuracy": 1 - 0.5 / e, "test_accuracy": 1 - 0.6 / e}
+               for e in range(1, 4)]
+    fig = plots.plot_training(history, confusion)
+    loss_ax, accuracy_ax, matrix_ax = fig.axes[:3]
+    for ax in (loss_ax, accuracy_ax, matrix_ax):
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert loss_ax.get_yscale() == "log" and loss_ax.get_legend() is not None
+    assert list(_line(accuracy_ax, "test accuracy").get_ydata()) == [r["test_accuracy"] for r in history]
+    assert sorted(t.get_text() for t in matrix_ax.texts) == ["1", "1", "1", "1", "2"]
