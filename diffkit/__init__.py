@@ -33,6 +33,7 @@ from ._dtypes import (  # noqa: A004
 from ._size import Size
 from ._tensor_str import set_printoptions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.anomaly_mode import is_anomaly_enabled
 from .creation import (
     Generator,
     arange,
