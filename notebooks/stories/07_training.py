@@ -18,8 +18,6 @@ PyTorch code:
 4. loop: train, then evaluate.
 """),
     ("code", """
-import numpy as np
-
 import diffkit as torch
 from diffkit import nn, optim, plots
 from diffkit.train import digits_split
