@@ -189,9 +189,12 @@ def _weighted(value, weight):
     return value if weight is None else value * weight
 
 
+_BCE_EPSILON = float(np.float32(1e-12))  # PyTorch's constant is a C float: 9.9999996e-13, also in float64
+
+
 def _bce_vjp_input(g, out, p, y, weight, reduction):
     g = _scale(g, reduction, int(np.prod(np.shape(p))))
-    return _weighted(g * (p - y) / clamp((1 - p) * p, min=1e-12), weight)
+    return _weighted(g * (p - y) / clamp((1 - p) * p, min=_BCE_EPSILON), weight)
 
 
 def _bce_vjp_target(g, out, p, y, weight, reduction):
