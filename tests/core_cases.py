@@ -131,6 +131,10 @@ CASES = [
     C("max-dim", "MaxBackward0", lambda m, x: x.max(1).values, ((2, 3),)),
     C("min-dim", "MinBackward0", lambda m, x: m.min(x, 0, keepdim=True)[0], ((2, 3),)),
     C("logsumexp", "LogsumexpBackward0", lambda m, x: x.logsumexp(1), ((2, 3),)),
+    C("norm", "LinalgVectorNormBackward0", lambda m, x: x.norm(), ((2, 3),)),
+    C("norm-dim-p", "LinalgVectorNormBackward0", lambda m, x: m.norm(x, 3, 1, keepdim=True), ((2, 3),)),
+    C("norm-inf", "LinalgVectorNormBackward0", lambda m, x: x.norm(float("inf"), 0), ((2, 3),)),
+    C("norm-1", "LinalgVectorNormBackward0", lambda m, x: x.norm(1), ((2, 3),)),
     C("softmax", "SoftmaxBackward0", lambda m, x: x.softmax(-1), ((2, 3),)),
     C("log_softmax", "LogSoftmaxBackward0", lambda m, x: m.log_softmax(x, 0), ((2, 3),)),
     # ------------------------------------------------------------ shapes

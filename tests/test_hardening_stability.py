@@ -86,3 +86,20 @@ def test_the_saturated_ends_are_exact() -> None:
     assert dk.logsumexp(dk.stack([x, x]), 0).tolist() == pytest.approx([-1000.0 + np.log(2), 1000.0 + np.log(2)])
     dk.nn.functional.softplus(x).sum().backward()
     assert x.grad.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("p", [2, 1, 3, float("inf")])
+def test_the_norm_of_a_zero_vector_has_pytorchs_zero_gradient(p) -> None:
+    """sqrt(sum(x*x)) composed would give 0 * inf = NaN; the norm primitive gives PyTorch's 0,
+    so F.normalize and gradient penalties survive a zero row."""
+    values = np.array([[0.0, 0.0, 0.0], [3.0, -4.0, 0.0]])
+    for m in (dk, torch):
+        x = m.tensor(values, requires_grad=True)
+        (m.norm(x, p, 1) * m.tensor([2.0, 1.0], dtype=x.dtype)).sum().backward()
+        if m is dk:
+            ours = x.grad.numpy()
+        else:
+            np.testing.assert_allclose(ours, x.grad.numpy(), rtol=1e-12)
+    x = dk.zeros(2, 3, dtype=dk.float64, requires_grad=True)
+    dk.nn.functional.normalize(x, dim=1).sum().backward()
+    assert x.grad.tolist() == [[1e12] * 3] * 2  # 1/eps, finite, as PyTorch (it was NaN)

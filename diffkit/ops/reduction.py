@@ -12,7 +12,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._primitive import defprim, function, variant
-from .elementwise import exp, sqrt
+from .elementwise import exp
 
 return_types = namedtuple("return_types", ["values", "indices"])
 
@@ -374,16 +374,11 @@ def log_softmax(x, dim: int, dtype=None):
 
 
 def norm(x, p=2, dim=None, keepdim: bool = False):
-    """The vector p-norm (2 by default; also 1 and inf) over ``dim``."""
-    from .elementwise import abs
+    """The vector p-norm (2 by default; also 1, inf, 0 or any p) over ``dim``: one primitive
+    (ops/norms.py), whose gradient at a zero vector is 0 as in PyTorch."""
+    from .norms import vector_norm
 
-    if p == 2 or p == "fro":
-        return sqrt(sum(x * x, dim, keepdim))
-    if p == 1:
-        return sum(abs(x), dim, keepdim)
-    if p == float("inf"):
-        return amax(abs(x), () if dim is None else dim, keepdim)
-    return sum(abs(x) ** p, dim, keepdim) ** (1.0 / p)
+    return vector_norm(x, p, dim, keepdim)
 
 
 def count_nonzero(x, dim=None):
