@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import pickletools
 import tempfile
 import zipfile
 from collections import OrderedDict
@@ -78,12 +79,16 @@ def _decode(node, arrays, cache: dict):
     if "$tensor" in node:
         name = node["$tensor"]
         if name not in cache:
+            array, requires_grad = arrays[name], node["requires_grad"] is True
+            kind = _dtypes.from_numpy_dtype(array.dtype)  # TypeError for strings, records ...
+            if requires_grad and not (kind.is_floating_point or kind.is_complex):
+                raise ValueError(f"a {kind.name} tensor cannot require grad")
             if node.get("parameter"):
                 from .nn.parameter import Parameter
 
-                cache[name] = Parameter(_wrap(arrays[name]), requires_grad=node["requires_grad"])
+                cache[name] = Parameter(_wrap(array), requires_grad=requires_grad)
             else:
-                cache[name] = _wrap(arrays[name], bool(node["requires_grad"]))
+                cache[name] = _wrap(array, requires_grad)
         return cache[name]
     if "$ndarray" in node:
         return arrays[node["$ndarray"]]
@@ -148,11 +153,24 @@ def _read_all(f) -> bytes:
         return handle.read()
 
 
+def _is_pickle(data: bytes) -> bool:
+    """A pickle of protocol 2+ starts with PROTO (0x80); older ones are opcodes up to a final
+    STOP ("."), which pickletools parses without running anything."""
+    if data[:1] == b"\x80":
+        return True
+    if data.rstrip()[-1:] != b".":
+        return False
+    try:
+        return any(opcode.name == "STOP" for opcode, _, _ in pickletools.genops(data))
+    except Exception:  # noqa: BLE001 - any parse failure: not a pickle
+        return False
+
+
 def _identify(data: bytes, name: str) -> None:
     """Refuse everything that is not a zip archive, saying what it looks like."""
     if not data:
         raise CheckpointError(f"{name}: the file is empty, not a diffkit checkpoint")
-    if data[:1] == b"\x80" or data[:1] in (b"(", b"]", b"}") and data.rstrip()[-1:] == b".":
+    if _is_pickle(data):
         raise CheckpointError(f"{name}: this is a pickle file (written by pickle or an old torch.save); diffkit.load "
                               "never unpickles, because unpickling can run arbitrary code. Re-save it as a "
                               "state_dict with diffkit.save, or convert it with numpy.")
@@ -169,6 +187,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
     data = _read_all(f)
     _identify(data, name)
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+            _check_members(zipped, name)
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             members = archive.files
             if _HEADER not in members:
@@ -179,13 +199,39 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
                 raise CheckpointError(f"{name}: a zip/npz file but not a diffkit checkpoint "
                                       f"(no {_HEADER} entry; members: {members[:5]})")
             header = json.loads(bytes(archive[_HEADER]).decode("utf-8"))
+            if not isinstance(header, dict) or "root" not in header:
+                raise CheckpointError(f"{name}: malformed checkpoint header (not a diffkit header)")
             if header.get("format") != _FORMAT:
                 raise CheckpointError(f"{name}: unknown checkpoint format {header.get('format')!r}")
-            if header.get("version", 0) > _VERSION:
-                raise CheckpointError(f"{name}: written by a newer diffkit (format version {header['version']})")
+            version = header.get("version", 0)
+            if not isinstance(version, int):
+                raise CheckpointError(f"{name}: malformed checkpoint header (version {version!r})")
+            if version > _VERSION:
+                raise CheckpointError(f"{name}: written by a newer diffkit (format version {version!r})")
             arrays = {m: archive[m] for m in members if m != _HEADER}
     except CheckpointError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, UnicodeDecodeError) as error:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, UnicodeDecodeError, RecursionError,
+            NotImplementedError, RuntimeError) as error:  # zipfile: RuntimeError for an "encrypted" member
         raise CheckpointError(f"{name}: truncated or corrupt checkpoint ({type(error).__name__}: {error})") from None
-    return _decode(header["root"], arrays, {})
+    try:
+        return _decode(header["root"], arrays, {})
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as error:
+        raise CheckpointError(f"{name}: malformed checkpoint structure ({type(error).__name__}: {error})") from None
+
+
+def _check_members(zipped: zipfile.ZipFile, name: str) -> None:
+    """Refuse a member whose .npy header declares more data than the member holds: numpy would
+    allocate the declared size first (a 10-byte member claiming 745 GiB is a MemoryError)."""
+    for info in zipped.infolist():
+        if not info.filename.endswith(".npy"):
+            continue
+        with zipped.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                np.lib.format.read_array_header_2_0
+            shape, _, dtype = read_header(member, max_header_size=10_000)
+        declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if declared > info.file_size:
+            raise CheckpointError(f"{name}: member {info.filename} declares {declared} bytes of data but holds "
+                                  f"{info.file_size}: corrupt or forged")
