@@ -11,9 +11,12 @@ part of the expression runs. Variables are the remaining names, in alphabetical 
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 import numbers
 import operator
+import sys
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -41,6 +44,21 @@ def _elementary() -> dict[str, Callable]:
 
 
 FUNCTIONS = _elementary()
+
+
+def _arity(name: str, fn: Callable) -> tuple[int, int]:
+    """How many arguments a call of ``name`` takes (checked when parsing, not when called)."""
+    if name == "where":
+        return 3, 3  # where(condition) alone would be numpy's nonzero, not a function of x
+    parameters = inspect.signature(fn).parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):  # a primitive's fn(*args): its inputs
+        rules = fn.primitive.vjp
+        return (len(rules),) * 2 if isinstance(rules, tuple) else (1, 1)
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return sum(p.default is p.empty for p in positional), len(positional)
+
+
+ARITY = {name: _arity(name, fn) for name, fn in FUNCTIONS.items()}
 
 
 def _plain(value) -> bool:
@@ -93,6 +111,8 @@ class _Builder:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _reject(node, f"the constant {value!r}")
+        if isinstance(value, int) and not -2**63 <= value < 2**63:  # beyond int64: as the float it is
+            value = float(value) if abs(value) <= sys.float_info.max else math.inf if value > 0 else -math.inf
         return lambda env: value
 
     def _Name(self, node):
@@ -134,8 +154,20 @@ class _Builder:
             raise _reject(node, f"the function {node.func.id!r}")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise _reject(node, "keyword or * arguments")
+        low, high = ARITY[node.func.id]
+        if not low <= len(node.args) <= high:
+            takes = str(low) if low == high else f"{low} to {high}"
+            raise _reject(node, f"calling {node.func.id} with {len(node.args)} arguments (it takes {takes})")
         args = [self.build(a) for a in node.args]
-        return lambda env: fn(*(a(env) for a in args))
+
+        def call(env):
+            values = [a(env) for a in args]
+            if all(_plain(v) for v in values):  # as for operators: float64, so pow(1, -1) is 1.0
+                with np.errstate(all="ignore"):
+                    return fn(*(np.float64(v) for v in values))
+            return fn(*values)
+
+        return call
 
 
 class Expression:
@@ -174,7 +206,9 @@ def parse(source: str) -> Expression:
     if len(source) > MAX_LENGTH:
         raise ParseError(f"expression longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        with warnings.catch_warnings():  # Python's SyntaxWarnings ("invalid decimal literal") are not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
         where = f" (column {error.offset})" if error.offset else ""
         raise ParseError(f"not a valid expression: {error.msg}{where}") from None
