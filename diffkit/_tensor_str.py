@@ -91,6 +91,19 @@ class _Formatter:
         return " " * (self.max_width - len(text)) + text
 
 
+class _ComplexFormatter:
+    """PyTorch's complex format: real and imaginary parts each with their own formatter,
+    ``1.5000+2.j`` (it crashed before: the float formatter saw complex values)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.real, self.imag = _Formatter(values.real), _Formatter(values.imag)
+        self.max_width = self.real.max_width + self.imag.max_width + 1
+
+    def format(self, value) -> str:
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return self.real.format(value.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
 def _plain(value) -> str:
     return str(value)
 
@@ -142,13 +155,14 @@ def array_str(values: np.ndarray, indent: int) -> str:
     if values.size == 0:
         return "[]"
     summarize = values.size > options.threshold
-    formatter = _Formatter(_summarized(values) if summarize else values)
+    shown = _summarized(values) if summarize else values
+    formatter = _ComplexFormatter(shown) if values.dtype.kind == "c" else _Formatter(shown)
     return _nested(values, indent, summarize, formatter)
 
 
 def tensor_repr(tensor, prefix: str = "tensor(") -> str:
     from ._dtypes import bool as bool_
-    from ._dtypes import get_default_dtype, int64
+    from ._dtypes import complex64, complex128, float64, get_default_dtype, int64
 
     values = tensor._data
     indent = len(prefix)
@@ -162,7 +176,8 @@ def tensor_repr(tensor, prefix: str = "tensor(") -> str:
             suffixes.append(f"dtype={dtype!r}")
         body = "[]"
     else:
-        if dtype not in (default, int64, bool_):
+        default_complex = complex128 if default is float64 else complex64  # as PyTorch pairs them
+        if dtype not in (default, default_complex, int64, bool_):
             suffixes.append(f"dtype={dtype!r}")
         body = array_str(values, indent)
     if tensor.grad_fn is not None:

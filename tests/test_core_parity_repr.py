@@ -120,3 +120,13 @@ def test_sizes_dtypes_and_grad_fns_print_as_torch() -> None:
         ["diffkit.float32", "diffkit.float64", "diffkit.int64", "diffkit.bool"]
     assert repr((x ** 2).sum()).endswith("grad_fn=<SumBackward0>)")
     assert repr(x.grad_fn) == "None"
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_tensors_print_as_pytorch_prints_them(dtype) -> None:
+    """Printing a complex tensor raised TypeError; now real and imaginary parts are formatted apart."""
+    rng = np.random.default_rng(5)
+    for values in ([1 + 2j], [1.5 + 2j, 3 - 1j], [0.1 + 1e-5j, 100 + 0j], 2 + 3j, [complex("nan+1j"), -0.0 - 0.0j],
+                   rng.standard_normal((3, 4)) + 1j * rng.standard_normal((3, 4)), np.arange(30) * (1 + 1j)):
+        theirs = repr(torch.tensor(values, dtype=getattr(torch, dtype))).replace("torch.", "diffkit.")
+        assert repr(dk.tensor(values, dtype=getattr(dk, dtype))) == theirs
