@@ -29,13 +29,7 @@ def _large_blocks() -> int:
     return sum(trace.size for trace in tracemalloc.take_snapshot().traces if trace.size >= BLOCK)
 
 
-def _mlp_step():
-    dk.manual_seed(0)
-    model = dk.nn.Sequential(dk.nn.Linear(16, 32), dk.nn.ReLU(), dk.nn.Linear(32, 32), dk.nn.Tanh(),
-                             dk.nn.Linear(32, 4))
-    optimizer = dk.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = dk.randn(32, 16), dk.randint(0, 4, (32,))
-
+def _classifier_step(model, optimizer, x, y):
     def step() -> float:
         optimizer.zero_grad()
         loss = dk.nn.functional.cross_entropy(model(x), y)
@@ -44,23 +38,22 @@ def _mlp_step():
         return loss.item()
 
     return step
+
+
+def _mlp_step():
+    dk.manual_seed(0)
+    model = dk.nn.Sequential(dk.nn.Linear(16, 32), dk.nn.ReLU(), dk.nn.Linear(32, 32), dk.nn.Tanh(),
+                             dk.nn.Linear(32, 4))
+    return _classifier_step(model, dk.optim.Adam(model.parameters(), lr=1e-3), dk.randn(32, 16),
+                            dk.randint(0, 4, (32,)))
 
 
 def _cnn_step():
     dk.manual_seed(0)
     model = dk.nn.Sequential(dk.nn.Conv2d(1, 4, 3, padding=1), dk.nn.BatchNorm2d(4), dk.nn.ReLU(),
                              dk.nn.MaxPool2d(2), dk.nn.Flatten(), dk.nn.Linear(4 * 4 * 4, 3))
-    optimizer = dk.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    x, y = dk.randn(8, 1, 8, 8), dk.randint(0, 3, (8,))
-
-    def step() -> float:
-        optimizer.zero_grad()
-        loss = dk.nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
+    return _classifier_step(model, dk.optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
+                            dk.randn(8, 1, 8, 8), dk.randint(0, 3, (8,)))
 
 
 def _gradient_penalty_step():
