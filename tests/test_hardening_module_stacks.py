@@ -96,7 +96,9 @@ def stacks(draw) -> Stack:
 def test_random_module_stacks_match_pytorch(stack, seed) -> None:
     torch.manual_seed(seed % 2**31)
     inputs = np.random.default_rng(seed).standard_normal(stack.shape)
-    assert_parity(stack.build(dk.nn), stack.build(torch.nn), inputs, rtol=1e-8, atol=1e-10)
+    # atol: a norm over one element (GroupNorm of a 1x1 map) leaves pure round-off, which PyTorch
+    # keeps (±1.8e-10 after a later BatchNorm) where diffkit computes exactly 0
+    assert_parity(stack.build(dk.nn), stack.build(torch.nn), inputs, rtol=1e-8, atol=1e-8)
 
 
 def test_the_interpreter_reads_the_layer_text() -> None:

@@ -37,6 +37,21 @@ def _relu(x):
     return np.maximum(x, 0)
 
 
+def _relu_grad(g, out, x):
+    """g where the unit is alive, else 0 (also for an inf or NaN g, as PyTorch's threshold_backward).
+
+    On arrays, ``g * alive`` first: it is branchless, while ``np.where`` on a random mask
+    mispredicts a branch per element (3-10x slower in a training step). Its sum is finite
+    exactly when no inf or NaN reached it, and only then can it differ from the rule.
+    """
+    alive = out > 0
+    if g.__class__ is np.ndarray:
+        fast = g * alive
+        if np.isfinite(fast.sum()):
+            return fast
+    return where(alive, g, 0.0)
+
+
 def _pow_base_grad(g, x, y):
     """d(x^y)/dx = y x^(y-1), and 0 where y == 0 (not 0 * inf at x == 0), as PyTorch."""
     if isinstance(y, numbers.Number):
@@ -106,7 +121,7 @@ TANH = defprim("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), save="out
                elementwise=True)
 SIGMOID = defprim("sigmoid", _stable_sigmoid, lambda g, out, x: g * out * (1 - out), save="output",
                   sympy=_sympy(lambda sp, x: 1 / (1 + sp.exp(-x))), display="σ({0})", elementwise=True)
-RELU = defprim("relu", _relu, lambda g, out, x: where(out > 0, g, 0.0), save="output",
+RELU = defprim("relu", _relu, _relu_grad, save="output",
                sympy=_sympy(lambda sp, x: sp.Max(x, 0)), elementwise=True)
 def _sympy_abs(sp, x):
     """Abs, or for an argument SymPy cannot prove real (acos(x - 1)) a Piecewise: SymPy

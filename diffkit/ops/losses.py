@@ -20,7 +20,7 @@ from ..tensor import Tensor
 from ._primitive import apply, defprim
 from .activations import softplus
 from .elementwise import abs, clamp, exp, log, sigmoid, where
-from .reduction import mean, softmax
+from .reduction import _softmax_forward, mean, softmax
 from .reduction import sum as reduce_sum
 from .shape import unsqueeze
 
@@ -62,10 +62,49 @@ def _ce_vjp(g, out, x, coefficients, rowsum, dim, reduction, divisor):
     g = _scale(g, reduction, divisor)
     if reduction == "none":
         g = unsqueeze(g, dim)
+    if x.__class__ is np.ndarray:  # first order: one softmax, updated in place
+        grad = _softmax_forward(x, dim)
+        grad *= rowsum
+        grad -= coefficients
+        grad *= g
+        return grad
     return g * (softmax(x, dim) * rowsum - coefficients)
 
 
 CROSS_ENTROPY = defprim("cross_entropy", _ce_forward, _ce_vjp, node="CrossEntropyLossBackward0")
+
+
+def _ce_index_forward(x, target, valid, reduction, divisor):
+    """Rows of logits against class indices (the common case): gather, no dense target matrix."""
+    shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
+    per = np.log(np.add.reduce(np.exp(shifted), axis=1))
+    per -= shifted[np.arange(len(target)), target]
+    if valid is not None:
+        per *= valid
+    return _reduce_forward(per, reduction, divisor)
+
+
+def _ce_index_vjp(g, out, x, target, valid, reduction, divisor):
+    """softmax(x) - onehot(target), per row scaled by the incoming gradient (0 for ignored rows)."""
+    g = _scale(g, reduction, divisor)
+    rows = np.arange(len(target))
+    if x.__class__ is np.ndarray:
+        grad = _softmax_forward(x, 1)
+        grad[rows, target] -= 1
+        if valid is not None:
+            grad *= valid[:, None]
+        grad *= g[:, None] if reduction == "none" else g
+        return grad
+    onehot = np.zeros(x.shape, dtype=x._data.dtype)
+    onehot[rows, target] = 1
+    if reduction == "none":
+        g = unsqueeze(g, 1)
+    factor = g if valid is None else g * valid[:, None].astype(x._data.dtype)
+    return factor * (softmax(x, 1) - onehot)
+
+
+CROSS_ENTROPY_INDEX = defprim("cross_entropy_index", _ce_index_forward, _ce_index_vjp, save=(0,),
+                              node="CrossEntropyLossBackward0")
 
 
 def _nll_forward(x, coefficients, dim, reduction, divisor):
@@ -133,6 +172,8 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     x = input._data
     dim = _class_dim(x)
     t = _array(target)
+    if x.ndim == 2 and weight is None and label_smoothing == 0 and t.dtype.kind in "iu" and t.shape == x.shape[:1]:
+        return _cross_entropy_index(input, t, ignore_index, reduction)
     if t.dtype.kind == "f":
         if isinstance(target, Tensor) and target.requires_grad:  # a differentiable soft target
             return _soft_cross_entropy(input, target, weight, reduction, label_smoothing, dim)
@@ -145,6 +186,20 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     rowsum = coefficients.sum(axis=dim, keepdims=True)
     return apply(CROSS_ENTROPY, (input,), {"coefficients": coefficients, "rowsum": rowsum, "dim": dim,
                                            "reduction": reduction, "divisor": divisor})
+
+
+def _cross_entropy_index(input: Tensor, target: np.ndarray, ignore_index: int, reduction: str) -> Tensor:
+    n_classes = input.shape[1]
+    valid = None
+    outside = (target < 0) | (target >= n_classes)
+    if outside.any():
+        valid = target != ignore_index
+        if (outside & valid).any():
+            raise IndexError(f"Target {int(target[outside & valid][0])} is out of bounds.")
+        target = np.where(valid, target, 0)
+    divisor = len(target) if valid is None else int(valid.sum())
+    return apply(CROSS_ENTROPY_INDEX, (input,), {"target": target, "valid": valid, "reduction": reduction,
+                                                 "divisor": divisor})
 
 
 def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, dim):

@@ -29,15 +29,26 @@ def _linear_forward(x, w, b):
     return out
 
 
+def _linear_input_grad(g, out, x, w, b):
+    return matmul(g, w)
+
+
 def _linear_weight_grad(g, out, x, w, b):
+    if g.__class__ is np.ndarray and g.ndim == 2:  # the common case, without dispatch
+        return np.matmul(g.T, x)
     n_out, n_in = w.shape
     return matmul(transpose(reshape(g, (-1, n_out)), 0, 1), reshape(x, (-1, n_in)))
 
 
-LINEAR = defprim("linear", _linear_forward,
-                 (lambda g, out, x, w, b: matmul(g, w),
-                  _linear_weight_grad,
-                  lambda g, out, x, w, b: reduce_sum(g, tuple(range(g.ndim - 1))) if g.ndim > 1 else g),
+def _linear_bias_grad(g, out, x, w, b):
+    if g.ndim < 2:
+        return g
+    if g.__class__ is np.ndarray:
+        return g.sum(axis=tuple(range(g.ndim - 1)))
+    return reduce_sum(g, tuple(range(g.ndim - 1)))
+
+
+LINEAR = defprim("linear", _linear_forward, (_linear_input_grad, _linear_weight_grad, _linear_bias_grad),
                  save=(0, 1), node="AddmmBackward0")
 
 

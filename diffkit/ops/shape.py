@@ -5,6 +5,7 @@ its adjoint (reshape back, transpose back, sum over the expansion, slice the gra
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -41,12 +42,13 @@ def wrap_dim(dim: int, ndim: int) -> int:
 
 
 def _resolve(shape: tuple, size: int) -> tuple:
-    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    if -1 in shape and known != 0 and size % known == 0:
-        shape = tuple(size // known if s == -1 else s for s in shape)
-    if -1 in shape or int(np.prod(shape, dtype=np.int64)) != size:
+    if -1 in shape:
+        if shape.count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        known = math.prod([s for s in shape if s != -1])
+        if known != 0 and size % known == 0:
+            shape = tuple([size // known if s == -1 else s for s in shape])
+    if -1 in shape or math.prod(shape) != size:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
     return shape
 
@@ -64,7 +66,7 @@ def reshape(x, *shape):
     """The same values in a new shape (one dimension may be -1)."""
     shape = _shape_args(shape)
     original = tuple(np.shape(x))
-    shape = _resolve(shape, int(np.prod(original, dtype=np.int64)))
+    shape = _resolve(shape, math.prod(original))
     return _call(RESHAPE, (x,), {"shape": shape, "original": original})
 
 
