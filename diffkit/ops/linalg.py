@@ -68,6 +68,8 @@ def matmul(a, b):
         same_batch = key != (3, 3) or a_shape[0] == b_shape[0]
         prim = _NAMED.get(key, MATMUL) if same_batch else MATMUL
         return apply(prim, (a, b))
+    if a.__class__ is np.ndarray and b.__class__ is np.ndarray:
+        return np.matmul(a, b)  # the backward pass: straight to numpy
     return dispatch_other(MATMUL, (a, b), {})
 
 

@@ -54,10 +54,12 @@ LINEAR = defprim("linear", _linear_forward, (_linear_input_grad, _linear_weight_
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` over the last dimension of ``input``."""
-    if input.shape[-1] != weight.shape[-1]:
-        rows = int(np.prod(input.shape[:-1])) if input.ndim > 1 else 1
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
-                           f"{weight.shape[1]}x{weight.shape[0]})")
+    x_shape = input._data.shape if isinstance(input, Tensor) else np.shape(input)
+    w_shape = weight._data.shape if isinstance(weight, Tensor) else np.shape(weight)
+    if x_shape[-1] != w_shape[-1]:
+        rows = int(np.prod(x_shape[:-1])) if len(x_shape) > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
+                           f"{w_shape[1]}x{w_shape[0]})")
     return apply(LINEAR, (input, weight, bias))
 
 
