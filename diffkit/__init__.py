@@ -74,7 +74,7 @@ from .tensor import Tensor, device
 
 _tensor_methods.install()
 
-from . import autograd, datasets, nn, optim, utils  # the training stack: import diffkit as torch
+from . import autograd, datasets, nn, optim, return_types, utils  # the training stack: import diffkit as torch
 from .differentiation import Differentiator, compare, derivative, grad, hessian, jacobian
 from .expression import parse
 from .serialization import load, save
@@ -108,3 +108,18 @@ def equal(a: Tensor, b: Tensor) -> bool:
     import numpy
 
     return a.shape == b.shape and numpy.array_equal(a._data, b._data)
+
+
+_LAZY = ("analysis", "plots")  # the experiments and their figures: matplotlib loads only when asked
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'diffkit' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

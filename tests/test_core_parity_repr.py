@@ -130,3 +130,13 @@ def test_complex_tensors_print_as_pytorch_prints_them(dtype) -> None:
                    rng.standard_normal((3, 4)) + 1j * rng.standard_normal((3, 4)), np.arange(30) * (1 + 1j)):
         theirs = repr(torch.tensor(values, dtype=getattr(torch, dtype))).replace("torch.", "diffkit.")
         assert repr(dk.tensor(values, dtype=getattr(dk, dtype))) == theirs
+
+
+@pytest.mark.parametrize("reduce", ["max", "min"])
+def test_max_and_min_along_a_dim_print_as_torch_return_types(reduce: str) -> None:
+    data = [[1.0, 5.0, -2.0], [3.0, 2.0, 7.0]]
+    for dim, keepdim in [(0, False), (1, True)]:
+        ours = getattr(dk.tensor(data, requires_grad=True), reduce)(dim, keepdim)
+        theirs = getattr(torch.tensor(data, requires_grad=True), reduce)(dim, keepdim)
+        assert repr(ours) == repr(theirs).replace("torch", "diffkit")
+        assert type(ours).__name__ == reduce and ours.values is ours[0] and ours.indices is ours[1]

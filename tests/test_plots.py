@@ -136,3 +136,13 @@ def test_training_figure_and_confusion_matrix():
     assert loss_ax.get_yscale() == "log" and loss_ax.get_legend() is not None
     assert list(_line(accuracy_ax, "test accuracy").get_ydata()) == [r["test_accuracy"] for r in history]
     assert sorted(t.get_text() for t in matrix_ax.texts) == ["1", "1", "1", "1", "2"]
+
+
+def test_analysis_and_plots_are_attributes_loaded_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, diffkit as dk; before = 'matplotlib' in sys.modules; "
+            "print(before, dk.plots.__name__, dk.analysis.__name__, 'plots' in dir(dk))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "diffkit.plots", "diffkit.analysis", "True"]

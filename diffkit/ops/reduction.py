@@ -6,15 +6,13 @@ lets broadcasting spread it over the input, so every rule is one line of tensor 
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 
 import numpy as np
 
+from .. import return_types
 from ..tensor import Tensor
 from ._primitive import defprim, function, variant
 from .elementwise import exp
-
-return_types = namedtuple("return_types", ["values", "indices"])
 
 
 def _axes(dim, ndim: int) -> tuple:
@@ -309,7 +307,8 @@ def _extreme(all_prim, arg_fn, x, dim, keepdim, other):
     if dim is None:
         return function(all_prim)(x, dim=None, keepdim=False)
     values = function(MAX_DIM if all_prim is MAX_ALL else MIN_DIM)(x, dim=dim, keepdim=keepdim)
-    return return_types(values, arg_fn(x, dim, keepdim))
+    pair = return_types.max if all_prim is MAX_ALL else return_types.min
+    return pair(values, arg_fn(x, dim, keepdim))
 
 
 def max(x, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001 - PyTorch's name
