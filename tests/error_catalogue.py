@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffkit.differentiation import RoundoffWarning, SymbolicBranchError
+from diffkit.differentiation import ConvergenceWarning, RoundoffWarning, SymbolicBranchError
 from diffkit.expression import ParseError
 from diffkit.serialization import CheckpointError
 
@@ -122,6 +122,9 @@ ROWS = [
     R("differentiation", "a step h below the spacing of floats at x",
       "dk.derivative(dk.sin, method='numeric', h=1e-20)(1.0)", RoundoffWarning,
       ("vanishes next to x (x + h == x in float64)",), warns=True),
+    R("differentiation", "Richardson's steps all straddling a kink",
+      "dk.derivative(dk.abs, method='numeric:richardson')(1e-3)", ConvergenceWarning,
+      ("did not settle as the step shrank", "its error is reported as inf"), warns=True),
     R("differentiation", "the complex step through erf (a real-only implementation)",
       "dk.derivative(dk.erf, method='numeric:complex-step')(0.5)", TypeError,
       ("diffkit.erf and erfc take real numbers only",)),

@@ -41,6 +41,20 @@ def test_near_the_kink_every_smooth_method_agrees(table):
                 assert _at(table, case.label, method, offset)["class"] == "exact", (case.label, offset, method)
 
 
+def test_richardson_says_when_its_steps_straddle_the_kink(table):
+    """Its coarsest step is 0.125 and its finest 0.002: 1e-3 off the kink, every step straddles it.
+    At an asymmetric kink its differences carry an odd power of h, which it also notices; at the
+    symmetric kink of |x| every difference is exactly 0, the mean of the two sides."""
+    for case in CASES[:4]:
+        for offset in (-1e-3, 1e-3):
+            record = _at(table, case.label, "numeric:richardson", offset)
+            assert record["warning"] == "ConvergenceWarning", (case.label, offset)
+        assert _at(table, case.label, "reverse", 1e-3)["warning"] == ""
+    assert _at(table, "where(x > 0, x², −x)", "numeric:richardson")["warning"] == "ConvergenceWarning"
+    symmetric = _at(table, "|x|", "numeric:richardson")
+    assert symmetric["warning"] == "" and symmetric["value"] == 0.0
+
+
 def test_complex_step_is_wrong_off_analytic_functions(table):
     assert _at(table, "|x|", "numeric:complex-step", 1e-3)["value"] == 0.0   # |x + ih| has no imaginary part
     assert _at(table, "|x|", "numeric:complex-step", 1e-3)["class"] == "wrong"

@@ -1,10 +1,12 @@
 """Finite differences meet the accuracy each scheme promises, and say what they cost."""
+import warnings
+
 import numpy as np
 import pytest
 import sympy
 
 import diffkit as dk
-from diffkit.differentiation import Numeric, NumericInfo, Reverse, RoundoffWarning
+from diffkit.differentiation import ConvergenceWarning, Numeric, NumericInfo, Reverse, RoundoffWarning
 
 X = sympy.Symbol("x")
 SMOOTH = {
@@ -105,3 +107,17 @@ def test_rejects_unknown_scheme_and_bad_step():
         Numeric("sideways")
     with pytest.raises(ValueError, match="h must be"):
         Numeric("central", h=-1.0)
+
+
+def test_richardson_near_a_kink_reports_an_infinite_error_and_says_why():
+    """Every step straddles the kink of |x| at x = 1e-3: D(h) = x/h doubles per halving, and the
+    table's own error estimate (8e-5 for a value of 0.62, true 1) must not be believed."""
+    richardson = Numeric("richardson", full_output=True)
+    with pytest.warns(ConvergenceWarning, match="did not settle"):
+        value, info = richardson.derivative_at(np.abs, np.array([1e-3, 0.5, -1e-4]))
+    assert np.isinf(info.error[[0, 2]]).all() and info.error[1] < 1e-12 and value[1] == pytest.approx(1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # smooth, or a kink outside every stencil: no warning
+        for f, x in [(np.abs, 0.3), (np.exp, 10.0), (lambda t: np.sin(100 * t), 0.3), (lambda t: t**2, 3.0)]:
+            _, info = richardson.derivative_at(f, x)
+            assert info.error < 1e-8

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import exp, sin
-from ..differentiation import Numeric, RoundoffWarning, Symbolic
+from ..differentiation import ConvergenceWarning, Numeric, RoundoffWarning, Symbolic
 from ..differentiation.numeric import ORDER, STENCILS
 
 SCHEMES = ("forward", "central", "five-point", "richardson", "complex-step")
@@ -135,6 +135,7 @@ def _curve(f, x0, exact, scheme, dtype, h, f_values) -> Curve:
         # below the spacing of x0, x0 + h == x0 makes a 0/0, shown as a gap
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RoundoffWarning)
+            warnings.simplefilter("ignore", ConvergenceWarning)
             value = float(numeric.derivative(g)(x0))
         evaluations = numeric.cost["evaluations"]
         errors.append(float(abs(mpmath.mpf(value) - exact)) if math.isfinite(value) else math.inf)

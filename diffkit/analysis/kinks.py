@@ -11,6 +11,7 @@ just off the point, where f is smooth.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -70,7 +71,8 @@ def classify(value: float | None, left: float, right: float) -> str:
 
 def kinks(cases=CASES, methods=METHODS, delta: float = DELTA) -> list[dict]:
     """One record per (case, point, method): the point (kink − δ, kink, kink + δ), the
-    one-sided derivatives there, the method's value (None when it raised) and its class."""
+    one-sided derivatives there, the method's value (None when it raised), its class, and the
+    warnings it gave (Richardson's ConvergenceWarning where its steps straddle the kink)."""
     records = []
     for case in cases:
         for offset in (-delta, 0.0, delta):
@@ -78,11 +80,14 @@ def kinks(cases=CASES, methods=METHODS, delta: float = DELTA) -> list[dict]:
             step = SIDE * max(abs(x), 1.0)
             left, right = (float(derivative(case.f)(x + s)) for s in (-step, step))
             for method in methods:
-                try:
-                    value, error = float(derivative(case.f, method=method)(x)), ""
-                except Exception as exc:  # noqa: BLE001 - a method refusing is part of the answer
-                    value, error = None, f"{type(exc).__name__}: {exc}"
+                with warnings.catch_warnings(record=True) as caught:  # a method's warning is part of the answer
+                    warnings.simplefilter("always")
+                    try:
+                        value, error = float(derivative(case.f, method=method)(x)), ""
+                    except Exception as exc:  # noqa: BLE001 - a method refusing is part of the answer
+                        value, error = None, f"{type(exc).__name__}: {exc}"
                 records.append({"case": case.label, "x": x, "offset": offset, "method": method,
                                 "value": value, "error": error, "left": left, "right": right,
-                                "class": classify(value, left, right)})
+                                "class": classify(value, left, right),
+                                "warning": ", ".join(sorted({type(w.message).__name__ for w in caught}))})
     return records

@@ -6,11 +6,11 @@ from .base import Differentiated, Differentiator
 from .compare import Comparison, compare
 from .dual import Dual
 from .forward import Forward
-from .numeric import SCHEMES, Numeric, NumericInfo, RoundoffWarning
+from .numeric import SCHEMES, ConvergenceWarning, Numeric, NumericInfo, RoundoffWarning
 from .reverse import Reverse
 from .symbolic import Symbolic
 from .symbolic_array import SymbolicArray, SymbolicBranchError
 
-__all__ = ["METHODS", "SCHEMES", "Comparison", "Differentiated", "Differentiator", "Dual", "Forward",
-           "Numeric", "NumericInfo", "Reverse", "RoundoffWarning", "Symbolic", "SymbolicArray", "SymbolicBranchError",
-           "backend", "compare", "derivative", "grad", "hessian", "jacobian"]
+__all__ = ["METHODS", "SCHEMES", "Comparison", "ConvergenceWarning", "Differentiated", "Differentiator", "Dual",
+           "Forward", "Numeric", "NumericInfo", "Reverse", "RoundoffWarning", "Symbolic", "SymbolicArray",
+           "SymbolicBranchError", "backend", "compare", "derivative", "grad", "hessian", "jacobian"]
