@@ -378,24 +378,30 @@ class Tensor:
         return self._assign(op(self, *args, **kwargs))
 
     def zero_(self) -> Tensor:
-        return self.fill_(0)
+        return self._overwrite(0, "zero")
 
     def fill_(self, value) -> Tensor:
+        return self._overwrite(value, "fill")
+
+    def copy_(self, source) -> Tensor:
+        return self._overwrite(source if isinstance(source, Tensor) else Tensor(source), "copy")
+
+    def _overwrite(self, value, how: str) -> Tensor:
+        """fill_/zero_/copy_: recorded (the old values get a zero gradient) when a gradient is
+        needed; otherwise a plain write."""
         self._check_inplace()
-        if isinstance(value, Tensor) and value._requires_grad and grad_mode.state.enabled:
+        source = isinstance(value, Tensor)
+        if grad_mode.state.enabled and (self._requires_grad or (source and value._requires_grad)):
+            from .ops.indexing import overwrite
+
+            return self._assign(overwrite(self, value, how))
+        if how == "copy":
             from .ops.shape import expand
 
             return self._assign(expand(value.to(self.dtype), self.shape))
-        self._data[...] = value._data if isinstance(value, Tensor) else value
+        self._data[...] = value._data if source else value
         self._version += 1
         return self
-
-    def copy_(self, source) -> Tensor:
-        from .ops.shape import expand
-
-        self._check_inplace()
-        source = source if isinstance(source, Tensor) else Tensor(source)
-        return self._assign(expand(source.to(self.dtype), self.shape))
 
     # ----------------------------------------------------------------- Python protocols
     def __len__(self) -> int:

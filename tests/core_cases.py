@@ -58,6 +58,16 @@ def _setitem(m, x, v):
     return y
 
 
+def _overwrite(how: str, value=None):
+    """``y = x * 1`` then ``y.fill_/zero_/copy_``: the overwritten history gets a zero gradient."""
+    def fn(m, x, *v):
+        y = x * 1
+        args = (v[0].sum() if how == "fill_" else v[0],) if v else (() if value is None else (value,))
+        getattr(y, how)(*args)
+        return y
+    return fn
+
+
 def _index(m, values):
     return m.tensor(values)
 
@@ -169,6 +179,10 @@ CASES = [
     C("index_select", "IndexSelectBackward0", lambda m, x: x.index_select(1, _index(m, ROWS)), ((2, 3),)),
     C("gather", "GatherBackward0", lambda m, x: x.gather(1, _index(m, COLUMNS)), ((2, 3),)),
     C("setitem", "CopySlices", _setitem, ((3, 2), (2,))),
+    C("fill_", "FillBackward2", _overwrite("fill_", 0.5), ((2, 3),)),
+    C("fill_-tensor", "FillBackward3", _overwrite("fill_"), ((2, 3), (2,))),
+    C("zero_", "ZeroBackward0", _overwrite("zero_"), ((2, 3),)),
+    C("copy_", "CopyBackwards", _overwrite("copy_"), ((2, 3), (3,))),
     # ------------------------------------------------------------ matrix products
     C("dot", "DotBackward0", lambda m, x, y: x @ y, ((3,), (3,))),
     C("mv", "MvBackward0", lambda m, x, y: x @ y, ((2, 3), (3,))),

@@ -172,6 +172,39 @@ def test_in_place_through_a_view_is_refused_while_recording() -> None:
     assert x.grad.tolist() == [1.0, 2.0, 2.0]
 
 
+def test_fill_zero_and_copy_cut_the_overwritten_history() -> None:
+    """The old grad_fn stayed after fill_/zero_/copy_ of a constant: x.grad came out 2, not 0."""
+    for modify, name in [(lambda y: y.fill_(3.0), "FillBackward2"), (lambda y: y.zero_(), "ZeroBackward0"),
+                         (lambda y: y.copy_(dk.ones(2) * 3), "CopyBackwards")]:
+        x = dk.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        modify(y)
+        y.sum().backward()
+        assert type(y.grad_fn).__name__ == name and x.grad.tolist() == [0.0, 0.0]
+    x, s = dk.tensor([1.0, 2.0], requires_grad=True), dk.tensor(5.0, requires_grad=True)
+    y = x * 2
+    y.copy_(s * dk.ones(2)).fill_(s)  # the source gets the gradient: FillBackward3 from a tensor
+    (y * dk.tensor([1.0, 3.0])).sum().backward()
+    assert y.tolist() == [5.0, 5.0] and x.grad.tolist() == [0.0, 0.0] and s.grad.item() == 4.0
+    buffer = dk.zeros(3, 2)
+    buffer.copy_(x)  # a plain tensor copying one that requires grad joins the graph
+    buffer.sum().backward()
+    assert type(buffer.grad_fn).__name__ == "CopyBackwards" and x.grad.tolist() == [3.0, 3.0]
+
+
+def test_fill_through_a_view_is_refused_while_recording() -> None:
+    """x[0].fill_(5) wrote into a leaf that requires grad; y[0].zero_() left y's gradient wrong."""
+    x = dk.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    for modify in (lambda t: t[0].fill_(5.0), lambda t: t[0].zero_(), lambda t: t[:, 1].copy_(dk.zeros(2))):
+        for t in (x, x * 1):
+            with pytest.raises(RuntimeError, match="in-place operation on a view"):
+                modify(t)
+    assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    with dk.no_grad():
+        x[0].fill_(5.0)  # as PyTorch: allowed outside recording
+    assert x.tolist() == [[5.0, 5.0], [3.0, 4.0]]
+
+
 def test_setitem_records_copy_slices() -> None:
     x = dk.tensor([1.0, 2.0, 3.0], requires_grad=True)
     v = dk.tensor(5.0, requires_grad=True)

@@ -140,6 +140,29 @@ def setitem(x: Tensor, index, value) -> None:
     x._version += 1
 
 
+# fill_/zero_/copy_ on a tensor with a history: the overwritten values get a zero gradient, the
+# source (if any) all of it. Without a node the old grad_fn would stay and backward would send
+# gradient through values that are gone.
+FILL = defprim("fill", lambda x, value: np.full(x.shape, value, dtype=x.dtype),
+               lambda g, out, x, value: _where_selected(g, (Ellipsis,)), save="none", node="FillBackward2")
+_ZERO = variant(FILL, "ZeroBackward0")
+_COPY = variant(INDEX_PUT, "CopyBackwards")
+_FILL_TENSOR = variant(INDEX_PUT, "FillBackward3")
+
+
+def overwrite(x: Tensor, value, how: str = "copy") -> Tensor:
+    """The recorded result of ``x.fill_(value)`` (how="fill"), ``x.zero_()`` ("zero") or
+    ``x.copy_(value)`` ("copy"), for ``Tensor._assign`` to write into ``x``."""
+    if not isinstance(value, Tensor):
+        prim = _ZERO if how == "zero" else FILL
+        return apply(prim, (x,), {"value": value})
+    from .shape import expand
+
+    expand(value.detach(), x.shape)  # checks the shapes, with expand's error naming both
+    prim = _FILL_TENSOR if how == "fill" else _COPY
+    return apply(prim, (x, value.to(x.dtype)), {"index": (Ellipsis,)})
+
+
 def index_select(x, dim: int, index):
     index = np.asarray(index._data if isinstance(index, Tensor) else index)
     if index.ndim > 1:
