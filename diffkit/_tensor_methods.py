@@ -12,7 +12,7 @@ import numpy as np
 from . import ops
 from .ops import elementwise as ew
 from .ops._primitive import apply
-from .tensor import Tensor
+from .tensor import Tensor, _wrap
 
 _OPERANDS = frozenset({float, int, bool, np.ndarray, np.float64, np.float32})
 
@@ -141,9 +141,8 @@ def _random_fill(sample):
         from .creation import default_generator
 
         rng = (generator or default_generator).rng
-        self._data[...] = sample(rng, self._data.shape, *args, **kwargs)
-        self._version += 1
-        return self
+        values = sample(rng, self._data.shape, *args, **kwargs)
+        return self.copy_(_wrap(np.asarray(values, dtype=self._data.dtype)))  # copy_'s in-place rules
 
     return method
 

@@ -112,7 +112,8 @@ def test_non_differentiable_results_do_not_require_grad() -> None:
 def test_in_place_on_a_leaf_that_requires_grad_raises() -> None:
     w = dk.tensor([1.0, 2.0], requires_grad=True)
     for modify in (lambda: w.add_(1), lambda: w.mul_(2), lambda: w.zero_(), lambda: w.__setitem__(0, 5.0),
-                   lambda: w.copy_(dk.zeros(2)), lambda: w.clamp_(0, 1), lambda: w.fill_(3.0)):
+                   lambda: w.copy_(dk.zeros(2)), lambda: w.clamp_(0, 1), lambda: w.fill_(3.0),
+                   lambda: w.normal_(), lambda: w.uniform_(), lambda: w.bernoulli_()):  # these three wrote before
         with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
             modify()
     assert w.tolist() == [1.0, 2.0]
