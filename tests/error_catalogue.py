@@ -139,6 +139,9 @@ ROWS = [
       ("invalid value encountered in sqrt",), warns=True, value=np.nan),
     R("domains", "division by zero", "dk.tensor(1.0) / 0", RuntimeWarning, ("divide by zero encountered",),
       warns=True, value=np.inf),
+    R("domains", "variance of one value (no degrees of freedom), and its gradient",
+      "dk.autograd.grad((x := dk.ones(1, requires_grad=True)).var(), x)[0]", RuntimeWarning,
+      ("Degrees of freedom <= 0",), warns=True, value=np.nan),  # the gradient raised ZeroDivisionError
     R("domains", "asin outside [-1, 1], on a plain number", "dk.asin(2.0)", RuntimeWarning,
       ("invalid value encountered in arcsin",), warns=True, value=np.nan),
     # ---------------------------------------------------------------- files

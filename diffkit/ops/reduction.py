@@ -156,7 +156,8 @@ def _sympy_extreme(name: str):
 def _var_vjp(g, out, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
     centred = x - mean(x, dim, keepdim=True)
-    return _restore(g, x.shape, dim, keepdim) * centred * (2.0 / builtins.max(n - correction, 0))
+    factor = 2.0 / (n - correction) if n > correction else float("nan")  # no degrees of freedom: nan, as PyTorch
+    return _restore(g, x.shape, dim, keepdim) * centred * factor
 
 
 def _std_vjp(g, out, x, dim, correction, keepdim):
