@@ -116,6 +116,11 @@ def _matrix_transpose(self):
     return ops.transpose(self, -2, -1)
 
 
+def _where(self, condition, other):
+    """``self`` where ``condition`` holds, else ``other`` (PyTorch's method form of ``where``)."""
+    return ew.where(condition, self, other)
+
+
 def _view_as(self, other):
     return ops.reshape(self, other.shape)
 
@@ -153,7 +158,7 @@ def install() -> None:
     for name in _METHODS:
         setattr(Tensor, name, getattr(ops, name))
     Tensor.add, Tensor.sub, Tensor.subtract = _add, _sub, _sub
-    Tensor.rsub = ew.rsub
+    Tensor.rsub, Tensor.where = ew.rsub, _where
     for name, op in [("add_", _add), ("sub_", _sub), ("mul_", ew.mul), ("div_", ew.div), ("pow_", ew.pow),
                      ("clamp_", ops.clamp), ("exp_", ew.exp), ("log_", ew.log), ("sqrt_", ew.sqrt),
                      ("neg_", ew.neg), ("abs_", ew.abs), ("sigmoid_", ew.sigmoid), ("tanh_", ew.tanh),

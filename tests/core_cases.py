@@ -155,6 +155,7 @@ CASES = [
     C("squeeze-dim", "SqueezeBackward1", lambda m, x: x.squeeze(1), ((2, 1, 3),)),
     C("transpose", "TransposeBackward0", lambda m, x: x.transpose(0, 2), ((2, 3, 2),)),
     C("t", "TBackward0", lambda m, x: x.t(), ((2, 3),)),
+    C("t-0d", "TBackward0", lambda m, x: x.t(), ((),)),  # a 0-d tensor is its own transpose
     C("permute", "PermuteBackward0", lambda m, x: x.permute(2, 0, 1), ((2, 3, 2),)),
     C("expand", "ExpandBackward0", lambda m, x: x.expand(2, 3), ((1, 3),)),
     C("expand-new-dim", "ExpandBackward0", lambda m, x: x.expand(2, 2, 3), ((3,),)),

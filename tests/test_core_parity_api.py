@@ -26,7 +26,8 @@ EXPRESSIONS = [
     "x.abs().rsqrt()", "m.sin(x)", "x.cos()", "m.tan(x / 4)", "m.tanh(x)", "x.sigmoid()", "m.sigmoid(x)",
     "m.relu(x)", "x.relu()", "x.abs()", "abs(x)", "m.abs(k)", "x.sign()", "m.sign(k)", "x.clamp(-1, 1)",
     "m.clamp(x, min=0.5)", "x.clamp(max=0)", "k.clamp(0, 2)", "m.maximum(x, v)", "x.minimum(v)",
-    "m.where(x > 0, x, v)", "m.where(b, x, 0.0)", "x.square()", "x.reciprocal()", "x.floor()", "x.round()",
+    "m.where(x > 0, x, v)", "m.where(b, x, 0.0)", "x.where(b, v)", "x.where(x > 0, 0.0)",
+    "x.square()", "x.reciprocal()", "x.floor()", "x.round()",
     "x + 1", "1 + x", "x - v", "2 - x", "x * v", "3 * x", "x / v", "2 / x", "k // 2", "k % 3", "x % 1.5",
     "x.add(v, alpha=2)", "x.sub(v)", "x.mul(2)", "x.div(v)", "m.add(x, 1)", "m.mul(x, x)",
     # comparisons
@@ -51,6 +52,7 @@ EXPRESSIONS = [
     "v.expand_as(x)", "x.repeat(2, 1)", "v.repeat(2, 2)", "m.cat([x, x], 0)", "m.cat((x, v[None]), 0)",
     "m.cat([x, w.T], 1)", "m.stack([x, x])", "m.stack([v, v], 1)", "x.split(2)[1]", "x.split([1, 3], 1)[1]",
     "m.split(x, 2, 1)[0]", "x.chunk(2, 1)[1]", "m.chunk(v, 3)[1]", "x.flip(0)", "kb.T", "x.mT",
+    "m.t(m.tensor(2.5))", "m.tensor(2.5).t()", "m.tensor(7).transpose(0, -1)",
     # indexing
     "x[1]", "x[-1]", "x[1, 2]", "x[:, 1]", "x[1:, ::2]", "x[..., 1]", "x[None, 0]", "x[:, None]",
     "x[0, ..., None]", "x[[0, 2]]", "x[[0, 2, 0]]", "x[k[0].abs() % 3]", "x[:, [1, 1, 3]]",

@@ -48,6 +48,7 @@ ERRORS = [
     ("mean dim", lambda m: m.ones(2, 3).mean(-3), ["Dimension out of range"]),
     ("softmax dim", lambda m: m.ones(2, 3).softmax(2), ["Dimension out of range"]),
     ("transpose dim", lambda m: m.ones(2, 3).transpose(0, 2), ["Dimension out of range"]),
+    ("transpose dim of 0-d", lambda m: m.tensor(1.0).transpose(0, 1), ["Dimension out of range", "[-1, 0]"]),
     ("squeeze dim", lambda m: m.ones(2, 3).squeeze(3), ["Dimension out of range"]),
     ("unsqueeze dim", lambda m: m.ones(2, 3).unsqueeze(4), ["Dimension out of range", "[-3, 2]"]),
     ("cat dim", lambda m: m.cat([m.ones(2, 3), m.ones(2, 3)], 2), ["Dimension out of range"]),

@@ -110,13 +110,19 @@ def squeeze(x, dim=None):
     return _call(prim, (x,), {"shape": new, "original": shape})
 
 
-TRANSPOSE = defprim("transpose", lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
+def _swapaxes(x, dim0: int, dim1: int):
+    return np.swapaxes(x, dim0, dim1) if x.ndim else x[...]  # a 0-d tensor is its own transpose
+
+
+TRANSPOSE = defprim("transpose", _swapaxes,
                     lambda g, out, x, dim0, dim1: transpose(g, dim0, dim1),
                     jvp=lambda t, out, x, dim0, dim1: transpose(t, dim0, dim1), save="none", view=True)
 T_PRIM = variant(TRANSPOSE, "TBackward0")
 
 
 def transpose(x, dim0: int, dim1: int):
+    if not np.ndim(x):
+        dim0, dim1 = wrap_dim(dim0, 0), wrap_dim(dim1, 0)
     return _call(TRANSPOSE, (x,), {"dim0": dim0, "dim1": dim1})
 
 
