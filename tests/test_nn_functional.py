@@ -116,8 +116,11 @@ LOSSES = [
                                                                      "label_smoothing": 0.15}),
     ("cross_entropy", (5, 4, 2), lambda: rng.integers(0, 4, (5, 2)), {"ignore_index": 1}),
     ("cross_entropy", (4,), lambda: np.array(2), {}),
+    ("cross_entropy", (5, 4), lambda: np.array([0, 3, 1, 3, 2]), {"ignore_index": 3}),  # a class (padding) ignored
+    ("cross_entropy", (5, 4), lambda: np.array([0, 3, 1, 0, 2]), {"ignore_index": 0}),
     ("cross_entropy", (5, 4), lambda: rng.dirichlet(np.ones(4), 5), {"weight": np.array([1.0, 2.0, 0.5, 1.0])}),
     ("nll_loss", (5, 4), lambda: np.array([0, 3, 1, 3, 2]), {"weight": np.array([1.0, 2.0, 0.5, 1.0])}),
+    ("nll_loss", (5, 4), lambda: np.array([0, 3, 1, 3, 2]), {"ignore_index": 3}),
     ("binary_cross_entropy", "probabilities", lambda: rng.uniform(0, 1, (4, 3)), {"weight": rng.uniform(size=3)}),
     ("binary_cross_entropy_with_logits", (4, 3), lambda: rng.uniform(0, 1, (4, 3)),
      {"pos_weight": np.array([2.0, 0.5, 1.0]), "weight": rng.uniform(size=(4, 3))}),
@@ -170,6 +173,24 @@ def test_cross_entropy_is_exact_at_thousand_logits():
     loss.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[1.0, -1.0, 0.0], [0.0, 0.0, 0.0]])
     assert np.isfinite(F.nll_loss(F.log_softmax(x, 1), dk.tensor([1, 1])).item())
+
+
+@pytest.mark.parametrize("options", [{}, {"ignore_index": 2}, {"label_smoothing": 0.1}, {"weight": [1.0, 2.0, 3.0]}])
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_a_batch_whose_targets_are_all_ignored_has_nan_loss_and_zero_gradient(name, options):
+    if name == "nll_loss" and "label_smoothing" in options:
+        return
+    target = [options.get("ignore_index", -100)] * 4
+    x = rng.standard_normal((4, 3))
+    xd, xt = dk.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    kw_d = {k: dk.tensor(v, dtype=dk.float64) if k == "weight" else v for k, v in options.items()}
+    kw_t = {k: torch.tensor(v, dtype=torch.float64) if k == "weight" else v for k, v in options.items()}
+    ours, theirs = getattr(F, name)(xd, dk.tensor(target), **kw_d), getattr(TF, name)(xt, torch.tensor(target), **kw_t)
+    assert np.isnan(ours.item()) and np.isnan(theirs.item())
+    ours.backward()
+    theirs.backward()
+    np.testing.assert_array_equal(xd.grad.numpy(), xt.grad.numpy())
+    np.testing.assert_array_equal(xd.grad.numpy(), np.zeros((4, 3)))
 
 
 def test_binary_losses_are_finite_at_the_extremes():

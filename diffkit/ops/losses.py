@@ -38,8 +38,11 @@ def _reduce_forward(loss: np.ndarray, reduction: str, divisor=None) -> np.ndarra
 
 
 def _scale(g, reduction: str, divisor):
-    """The incoming gradient of a reduced loss, as a factor for the elementwise derivative."""
-    return g / divisor if reduction == "mean" else g
+    """The incoming gradient of a reduced loss, as a factor for the elementwise derivative. A mean over
+    no element (every target ignored) is NaN, but its gradient is 0, as PyTorch's."""
+    if reduction != "mean":
+        return g
+    return g / divisor if divisor else g * 0
 
 
 def check_reduction(reduction: str) -> None:
@@ -192,11 +195,14 @@ def _cross_entropy_index(input: Tensor, target: np.ndarray, ignore_index: int, r
     n_classes = input.shape[1]
     valid = None
     outside = (target < 0) | (target >= n_classes)
-    if outside.any():
+    if outside.any() or 0 <= ignore_index < n_classes:  # an ignore_index may be a class (a padding token)
         valid = target != ignore_index
         if (outside & valid).any():
             raise IndexError(f"Target {int(target[outside & valid][0])} is out of bounds.")
-        target = np.where(valid, target, 0)
+        if valid.all():
+            valid = None
+        else:
+            target = np.where(valid, target, 0)
     divisor = len(target) if valid is None else int(valid.sum())
     return apply(CROSS_ENTROPY_INDEX, (input,), {"target": target, "valid": valid, "reduction": reduction,
                                                  "divisor": divisor})
