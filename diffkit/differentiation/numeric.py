@@ -97,6 +97,8 @@ class Numeric(Differentiator):
             raise ValueError(f"h must be a positive finite number or 'auto', got {h!r}")
         self.scheme, self.h, self.full_output = scheme, h, full_output
         self.second = False  # steps for a second derivative (set on the copies hessian_at uses)
+        self.noise = 0.0     # round-off in the values differenced: > 0 when they are estimates themselves
+        self.floor = 0.0     # the largest round-off error of this backend's own estimates so far
 
     def __repr__(self) -> str:
         return f"Numeric(scheme={self.scheme!r}, h={self.h!r})"
@@ -156,14 +158,24 @@ class Numeric(Differentiator):
         """(estimate, error estimate) of g'(0). The error is only estimated with full_output,
         since it costs a second difference at step 2h."""
         if self.scheme == "richardson":
-            return _richardson([self._difference(g, h / 2**k) for k in range(RICHARDSON_LEVELS)], h)
+            levels = [self._difference(g, h / 2**k) for k in range(RICHARDSON_LEVELS)]
+            finest = h / 2 ** (RICHARDSON_LEVELS - 1)
+            self.floor = max(self.floor, float(np.max((EPS * levels[-1][1] + self.noise) / finest, initial=0.0)))
+            return _richardson(levels, h, self.noise)
         estimate, size = self._difference(g, h)
+        if self.scheme == "complex-step":
+            rounding = EPS * np.abs(estimate)
+        else:
+            rounding = (EPS * size + sum(abs(w) for _, w in _STENCILS[self.scheme]) * self.noise) / h
+        self.floor = max(self.floor, float(np.max(rounding, initial=0.0)))
         if not self.full_output:
             return estimate, None
         coarse, _ = self._difference(g, 2 * h)
-        p = ORDER[self.scheme]
-        rounding = EPS * (np.abs(estimate) if self.scheme == "complex-step" else size / h)
-        return estimate, np.abs(estimate - coarse) / (2**p - 1) + rounding
+        return estimate, np.abs(estimate - coarse) / (2 ** ORDER[self.scheme] - 1) + rounding
+
+    def _used_step(self, h):
+        """The step to report: Richardson's finest one, else h."""
+        return h / 2 ** (RICHARDSON_LEVELS - 1) if self.scheme == "richardson" else h
 
     # ------------------------------------------------------------------ derivative, Jacobian, Hessian
     def _finish(self, f: _Counted, value, error, step):
@@ -176,8 +188,7 @@ class Numeric(Differentiator):
         x, f = as_point(x), _Counted(f)
         h = self.step(x)
         value, error = self._estimate(lambda t: f(x + t), h)
-        return self._finish(f, as_result(value), error, h / 2 ** (RICHARDSON_LEVELS - 1)
-                            if self.scheme == "richardson" else h)
+        return self._finish(f, as_result(value), error, self._used_step(h))
 
     def _jacobian(self, f: Callable, x: np.ndarray):
         columns, errors, steps = [], [], []
@@ -197,7 +208,7 @@ class Numeric(Differentiator):
             value, error = self._estimate(lambda t, d=direction: along(t, d), h)
             columns.append(value)
             errors.append(error)
-            steps.append(h)
+            steps.append(self._used_step(h))
         error = None if errors[0] is None else np.stack(errors, axis=-1)
         return np.stack(columns, axis=-1), error, np.array(steps)
 
@@ -209,8 +220,16 @@ class Numeric(Differentiator):
         f = _Counted(f)
         inner = self._copy(self.scheme, second=True)
         # the complex step gives the gradient exactly, so it is differenced once more as a first derivative
-        outer = self._copy("central", second=False) if self.scheme == "complex-step" else inner
-        hessian, error, step = outer._jacobian(lambda v: inner._jacobian(f, v)[0], x)
+        outer = self._copy("central", False) if self.scheme == "complex-step" else self._copy(self.scheme, True)
+
+        def gradient(v):
+            # the outer level differences estimates: their round-off, not eps, is its noise floor
+            # (without it, Richardson takes the noise differences of a zero entry for a kink)
+            value = inner._jacobian(f, v)[0]
+            outer.noise = inner.floor
+            return value
+
+        hessian, error, step = outer._jacobian(gradient, x)
         return self._finish(f, (hessian + hessian.T) / 2, error, step)
 
     def _copy(self, scheme: str, second: bool) -> Numeric:
@@ -219,15 +238,16 @@ class Numeric(Differentiator):
         return copy
 
 
-def _richardson(levels: list, h):
+def _richardson(levels: list, h, noise: float = 0.0):
     """Extrapolate central differences D(h/2^k) towards h -> 0 (the Richardson table T[k][j]
     cancels the error terms h^2 .. h^2j) and keep, pointwise, the entry whose error estimate --
     its change from T[k][j-1], plus amplified round-off -- is smallest. Entries built only from
-    fine steps survive when the coarse steps leave the domain or straddle a kink."""
+    fine steps survive when the coarse steps leave the domain or straddle a kink. ``noise`` is the
+    absolute error of the values differenced (0 for f itself; a Hessian differences gradients)."""
     table = [[np.asarray(d, dtype=float)] for d, _ in levels]
     candidates, errors = [], []
     for k in range(1, len(table)):
-        rounding = 10 * EPS * np.asarray(levels[k][1], dtype=float) / (h / 2**k)
+        rounding = (10 * EPS * np.asarray(levels[k][1], dtype=float) + noise) / (h / 2**k)
         for j in range(1, k + 1):
             finer, coarser = table[k][j - 1], table[k - 1][j - 1]
             table[k].append(finer + (finer - coarser) / (4**j - 1))
