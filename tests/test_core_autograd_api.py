@@ -171,6 +171,27 @@ def test_adjoint_trace_of_baydin_table_3() -> None:
     assert tape.inputs[0].grad.item() == 5.5  # the same backward pass as the engine's
 
 
+def test_adjoint_trace_of_the_users_own_backward_pass() -> None:
+    """Record, call loss.backward() as usual, then print the adjoints: this raised 'backward
+    through the graph a second time', and a step off the path to the output raised AttributeError."""
+    from diffkit.autograd import tape_hooks
+
+    x = dk.tensor(2.0, requires_grad=True)
+    with dk.autograd.Tape([x], ["x"]) as tape:
+        side = x * 5  # not on the path to the loss: no adjoint line
+        loss = 2 * (x ** 2 + 3)
+    unrelated = dk.tensor(1.0, requires_grad=True)
+    (x * unrelated).backward()  # shares the leaf x, none of the tape's steps: not the tape's pass
+    x.grad = None
+    loss.backward()
+    table = tape.adjoint_trace()
+    assert table.splitlines()[1].strip() == "v̄_4 = ȳ = 1" and "v̄_1" not in table
+    assert _value(table, "v̄_2") == 2 and _value(table, "x̄") == 8
+    assert "v̄_0 = v̄_2 ∂v_2/∂v_0 = 2 × 4 = 8" in table
+    assert x.grad.item() == 8.0 and side.item() == 10.0  # the user's pass only, not a second one
+    assert all(ref() is not tape for ref in tape_hooks.listening)  # it heard its pass, and stopped listening
+
+
 def test_backward_with_create_graph_leaves_a_differentiable_grad() -> None:
     x = dk.tensor([1.0, 2.0], dtype=dk.float64, requires_grad=True)
     (x ** 3).sum().backward(create_graph=True)

@@ -46,7 +46,7 @@ def test_matmul_broadcasts_its_batch_dimensions(shapes, seed) -> None:
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3), seed=SEEDS,
-       method=st.sampled_from(["add_", "sub_", "mul_", "div_"]))
+       method=st.sampled_from(["add_", "sub_", "mul_", "div_", "copy_"]))
 def test_in_place_operations_reduce_the_broadcast_operand(shapes, seed, method) -> None:
     """x.op_(y) with y broadcasting against x: y's gradient is summed back to y's shape."""
     x_shape, y_shape = shapes.input_shapes

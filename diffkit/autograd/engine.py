@@ -15,7 +15,7 @@ from operator import attrgetter
 import numpy as np
 
 from ..tensor import Tensor, _wrap
-from . import grad_mode
+from . import grad_mode, tape_hooks
 from .anomaly_mode import check_gradients
 from .graph import Node
 
@@ -108,6 +108,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
         send(edge, g)
 
     captured: dict = {}
+    if observer is None and tape_hooks.listening:
+        observer = tape_hooks.observer()  # a closed tape shows the adjoints of this pass
     anomaly = grad_mode.state.anomaly
     watched = bool(targets) or anomaly or observer is not None
     previous_mode = grad_mode.state.enabled

@@ -5,6 +5,9 @@
     print(tape.tangent_trace("x1"))  # forward mode, seeded on x1 (Baydin et al. 2018, table 2)
     print(tape.adjoint_trace())    # reverse mode (table 3)
 
+or record with ``with Tape([x], ["x"]) as tape: ...``, call ``loss.backward()`` as usual, and
+print ``tape.adjoint_trace()``: a closed tape listens to the first backward pass through it.
+
 Inputs are numbered v_{1-n} .. v_0 and intermediate values v_1 .. v_l, as in Baydin,
 Pearlmutter, Radul and Siskind, "Automatic Differentiation in Machine Learning: a Survey",
 JMLR 18 (2018). The steps are the very nodes the engine records; nothing is typed in.
@@ -29,6 +32,7 @@ class Step:
     arg_values: tuple
     value: np.ndarray
     name: str = ""
+    adjoint: object = None  # None: the backward pass did not reach this step
     adjoint_terms: list = field(default_factory=list)
 
 
@@ -51,6 +55,9 @@ class Tape:
         self.steps: list[Step] = []
         self.output = None
         self._leaf_adjoints: dict = {}
+        self._heard = False  # has a backward pass through this tape been observed?
+        self._steps_by_node: dict = {}
+        self._leaf_ids: set = set()
 
     def __enter__(self) -> Tape:
         tape_hooks.active.append(self)
@@ -58,6 +65,10 @@ class Tape:
 
     def __exit__(self, *exc) -> None:
         tape_hooks.active.remove(self)
+        if self.steps:
+            self._steps_by_node = {id(s.node): s for s in self.steps}
+            self._leaf_ids = {id(a) for s in self.steps for a in s.args if isinstance(a, Tensor) and a.grad_fn is None}
+            tape_hooks.listen(self)
 
     def _record(self, node, args, result) -> None:
         values = tuple(a._data.copy() if isinstance(a, Tensor) else a for a in args)
@@ -139,34 +150,42 @@ class Tape:
             lines.append(f"  {'ẏ':>6} = {_show(tangents[id(self.steps[-1].node)])}")
         return "\n".join(lines)
 
+    def _observe(self, node, g, grads) -> None:
+        """Keep the adjoint of one of this tape's steps (or leaves) as a backward pass computes it."""
+        if not self._heard:  # the first pass through one of its steps (the engine visits leaves last)
+            if id(node) not in self._steps_by_node:
+                return
+            self._heard = True
+            self._leaf_adjoints = {}
+            for step in self.steps:
+                step.adjoint, step.adjoint_terms = None, []
+            tape_hooks.stop_listening(self)
+        step = self._steps_by_node.get(id(node))
+        if step is not None:
+            step.adjoint = g
+            step.adjoint_terms = list(zip(node.edges, grads))
+        elif id(node) in self._leaf_ids:
+            self._leaf_adjoints[id(node)] = g
+
     def backward(self, output: Tensor | None = None) -> None:
         """Run reverse mode from ``output`` (the last value by default), keeping every adjoint."""
         output = output if output is not None else self.output
-        steps_by_node = {id(s.node): s for s in self.steps}
-        self._leaf_adjoints = {}
-        for step in self.steps:
-            step.adjoint_terms = []
-
-        def observe(node, g, grads) -> None:
-            step = steps_by_node.get(id(node))
-            if step is None:
-                self._leaf_adjoints[id(node)] = g
-                return
-            step.adjoint = g
-            step.adjoint_terms = list(zip(node.edges, grads))
-
-        run_backward(output, None, True, False, observer=observe)
+        self._heard = False
+        run_backward(output, None, True, False, observer=self._observe)
 
     def adjoint_trace(self) -> str:
-        """Reverse adjoint trace: ``v̄_j += v̄_i · ∂v_i/∂v_j`` from the output back to the inputs."""
-        if not self._leaf_adjoints and self.steps:
+        """Reverse adjoint trace: ``v̄_j += v̄_i · ∂v_i/∂v_j`` from the output back to the inputs,
+        as computed by the backward pass already run through this tape (or by one run now)."""
+        if not self._heard and self.steps:
             self.backward()
         names = self._names()
         totals: dict = {}
         lines = ["Reverse adjoint trace"]
-        last = self.steps[-1]
-        lines.append(f"  {'v̄' + last.name[1:]:>6} = ȳ = {_show(last.adjoint)}")
-        for step in reversed(self.steps):
+        reached = [step for step in self.steps if step.adjoint is not None]
+        if reached:
+            last = reached[-1]
+            lines.append(f"  {'v̄' + last.name[1:]:>6} = ȳ = {_show(last.adjoint)}")
+        for step in reversed(reached):
             upstream = step.adjoint
             for edge, contribution in step.adjoint_terms:
                 if edge is None or contribution is None:
