@@ -219,6 +219,43 @@ def test_loss_errors_are_pytorchs():
         F.mse_loss(dk.zeros(2), dk.zeros(2), reduction="average")
 
 
+ACTIVATIONS = [("relu", {}), ("relu6", {}), ("leaky_relu", {"negative_slope": 0.2}), ("elu", {"alpha": 0.5}),
+               ("selu", {}), ("celu", {"alpha": 1.5}), ("hardtanh", {"min_val": -0.5, "max_val": 2.0}), ("silu", {}),
+               ("mish", {}), ("gelu", {"approximate": "tanh"}), ("softplus", {"beta": 2.0}), ("softsign", {}),
+               ("sigmoid", {}), ("tanh", {}), ("softmax", {"dim": 0}), ("log_softmax", {"dim": -1, "dtype": None})]
+
+
+INPLACE = {"relu", "relu6", "leaky_relu", "elu", "selu", "celu", "hardtanh", "silu", "mish"}
+
+
+@pytest.mark.parametrize("name,options", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+def test_functional_activations_take_pytorchs_arguments(name, options):
+    x = rng.standard_normal((3, 4)) * 3
+    xd, xt = dk.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours, theirs = getattr(F, name)(input=xd, **options), getattr(TF, name)(input=xt, **options)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-12, atol=1e-15)
+    g = rng.standard_normal((3, 4))
+    (ours * dk.tensor(g)).sum().backward()
+    (theirs * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    if name in INPLACE:
+        hidden = xd * 1.0
+        result = getattr(F, name)(hidden, inplace=True, **options)
+        assert result is hidden
+        np.testing.assert_array_equal(hidden.detach().numpy(), ours.detach().numpy())
+
+
+def test_softmax_without_dim_takes_pytorchs_implicit_dim():
+    for shape in [(5,), (3, 4), (2, 3, 4), (2, 2, 3, 4)]:
+        x = rng.standard_normal(shape)
+        for f, tf in [(F.softmax, TF.softmax), (F.log_softmax, TF.log_softmax)]:
+            with pytest.warns(UserWarning, match="Implicit dimension choice"):
+                ours = f(dk.tensor(x))
+            with pytest.warns(UserWarning):
+                theirs = tf(torch.tensor(x))
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
 def test_functional_extras():
     assert F.one_hot(dk.tensor([0, 2]), 4).tolist() == [[1, 0, 0, 0], [0, 0, 1, 0]]
     values, indices = F.max_pool2d(dk.tensor(np.arange(16.0).reshape(1, 1, 4, 4)), 2, return_indices=True)

@@ -40,6 +40,7 @@ LAYERS = [
     ("AvgPool1d", lambda m: m.AvgPool1d(3, 2, 1), (2, 3, 9)),
     ("AdaptiveAvgPool2d", lambda m: m.AdaptiveAvgPool2d((3, 2)), (2, 3, 7, 5)),
     ("AdaptiveAvgPool2d-global", lambda m: m.AdaptiveAvgPool2d(1), (2, 3, 4, 4)),
+    ("AdaptiveAvgPool2d-None-keeps-a-size", lambda m: m.AdaptiveAvgPool2d((None, 2)), (2, 3, 5, 7)),
     ("AdaptiveAvgPool1d", lambda m: m.AdaptiveAvgPool1d(4), (2, 3, 10)),
     ("LayerNorm", lambda m: m.LayerNorm((3, 4)), (2, 3, 4)),
     ("LayerNorm-no-affine", lambda m: m.LayerNorm(4, elementwise_affine=False), (5, 4)),

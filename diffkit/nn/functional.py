@@ -4,10 +4,11 @@ The implementations live in ``diffkit.ops`` (one file per idea: activations, los
 normalization, convolution, pooling, nn_functions); this module is their public face,
 with PyTorch's names.
 """
-from ..ops.activations import celu, elu, gelu, hardtanh, leaky_relu, mish, relu6, selu, silu, softplus, softsign
+from ..ops import activations as _act
+from ..ops import elementwise as _elementwise
+from ..ops import reduction as _reduction
 from ..ops.convolution import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d
 from ..ops.elementwise import clamp as _clamp
-from ..ops.elementwise import relu, sigmoid, tanh
 from ..ops.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -32,9 +33,75 @@ from ..ops.pooling import (
     max_pool2d,
     max_pool3d,
 )
-from ..ops.reduction import log_softmax, softmax
 from ..ops.reduction import norm as _norm
 from ..ops.reduction import sum as _sum
+from .activation import _maybe_inplace, _softmax_dim
+
+
+# ---------------------------------------------------------------------------- activations, PyTorch's signatures
+def relu(input, inplace: bool = False):
+    return _maybe_inplace(input, _elementwise.relu(input), inplace)
+
+
+def relu6(input, inplace: bool = False):
+    return _maybe_inplace(input, _act.relu6(input), inplace)
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    return _maybe_inplace(input, _act.leaky_relu(input, negative_slope), inplace)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False):
+    return _maybe_inplace(input, _act.elu(input, alpha), inplace)
+
+
+def selu(input, inplace: bool = False):
+    return _maybe_inplace(input, _act.selu(input), inplace)
+
+
+def celu(input, alpha: float = 1.0, inplace: bool = False):
+    return _maybe_inplace(input, _act.celu(input, alpha), inplace)
+
+
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+    return _maybe_inplace(input, _act.hardtanh(input, min_val, max_val), inplace)
+
+
+def silu(input, inplace: bool = False):
+    return _maybe_inplace(input, _act.silu(input), inplace)
+
+
+def mish(input, inplace: bool = False):
+    return _maybe_inplace(input, _act.mish(input), inplace)
+
+
+def gelu(input, approximate: str = "none"):
+    return _act.gelu(input, approximate)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    return _act.softplus(input, beta, threshold)
+
+
+def softsign(input):
+    return _act.softsign(input)
+
+
+def sigmoid(input):
+    return _elementwise.sigmoid(input)
+
+
+def tanh(input):
+    return _elementwise.tanh(input)
+
+
+def softmax(input, dim: int | None = None, _stacklevel: int = 3, dtype=None):
+    """Along ``dim``; without one, PyTorch's implicit (deprecated) choice, with its warning."""
+    return _reduction.softmax(input, _softmax_dim(input.ndim) if dim is None else dim, dtype)
+
+
+def log_softmax(input, dim: int | None = None, _stacklevel: int = 3, dtype=None):
+    return _reduction.log_softmax(input, _softmax_dim(input.ndim) if dim is None else dim, dtype)
 
 
 def relu_(input):

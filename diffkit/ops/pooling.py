@@ -217,8 +217,11 @@ def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
 
 def _adaptive_avg_pool(input, output_size, d):
     x, unbatched = _batched(input, d)
-    sizes = ntuple(output_size, d, "output_size") if output_size is not None else (None,) * d
-    sizes = tuple(s if s is not None else x.shape[2 + i] for i, s in enumerate(sizes))
+    if output_size is None or isinstance(output_size, (tuple, list)) and len(output_size) == d:
+        sizes = tuple(output_size) if output_size is not None else (None,) * d  # None keeps that size
+        sizes = tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    else:
+        sizes = ntuple(output_size, d, "output_size")
     dtype = x._data.dtype
     y = x
     for i, out in enumerate(sizes):  # pool one spatial axis at a time: (..., size) @ (size, out)
