@@ -105,6 +105,12 @@ class Symbolic(Differentiator):
         """The derivative (gradient, Jacobian, Hessian) expression of the last call."""
         return None if self.last is None else self.last.derivative
 
+    @property
+    def sizes(self) -> dict:
+        """Sizes ({"nodes", "ops"}) of the last call's ``expression``, ``derivative`` and, with
+        ``cse=True``, of the derivative after common-subexpression elimination."""
+        return {} if self.last is None else self.last.sizes
+
     # ------------------------------------------------------------------ tracing and differentiating
     def trace(self, f: Callable, n: int | None = None):
         """(symbols, expression): f run on symbols (one scalar symbol when n is None)."""
