@@ -285,6 +285,31 @@ def test_grad_modes_as_context_managers_and_decorators() -> None:
     assert (x * 2).requires_grad
 
 
+def test_grad_mode_decorators_cover_a_generators_body() -> None:
+    """As PyTorch: the body runs in the decorator's mode at each resume, the caller's mode is
+    back at each yield (the wrapper covered only creating the generator: every step recorded)."""
+    x = dk.tensor([1.0], requires_grad=True)
+
+    @dk.no_grad()
+    def batches():
+        sent = yield (x * 2).requires_grad
+        try:
+            yield sent, dk.is_grad_enabled()
+        except ValueError:
+            yield "thrown", dk.is_grad_enabled()
+        return "done"
+
+    steps = batches()
+    assert next(steps) is False and dk.is_grad_enabled()
+    assert steps.send(7) == (7, False) and (x * 2).requires_grad
+    assert steps.throw(ValueError()) == ("thrown", False) and dk.is_grad_enabled()
+    with pytest.raises(StopIteration, match="done"):
+        next(steps)
+    with dk.no_grad():
+        assert next(dk.enable_grad()(lambda: (yield dk.is_grad_enabled()))()) is True
+        assert not dk.is_grad_enabled()
+
+
 def test_requires_grad_is_settable_on_leaves_only() -> None:
     x = dk.ones(2)
     x.requires_grad = True

@@ -68,6 +68,7 @@ ERRORS = [
     ("backward of non-scalar", lambda m: (_leaf(m) * 2).backward(), ["only for scalar outputs"]),
     ("backward without graph", lambda m: m.ones(2).sum().backward(), ["does not require grad"]),
     ("backward gradient shape", lambda m: (_leaf(m) * 2).backward(m.ones(3)), ["shape"]),
+    ("grad without inputs", lambda m: m.autograd.grad((_leaf(m) * 2).sum(), []), ["cannot be empty"]),
     ("grad of unused", lambda m: m.autograd.grad((_leaf(m) * 2).sum(), [_leaf(m)]), ["allow_unused=True"]),
     ("in-place on a leaf", _inplace_on_leaf, ["leaf Variable that requires grad", "in-place"]),
     ("int += float", lambda m: m.ones(2, dtype=m.int64).add_(1.5), ["can't be cast"]),

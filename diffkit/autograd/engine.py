@@ -188,6 +188,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     """Return the gradients of ``outputs`` with respect to ``inputs`` without touching ``.grad``."""
     single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for x in inputs:
         if not isinstance(x, Tensor) or not x._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 
@@ -31,6 +32,8 @@ class _GradModeContext:
 
     def __call__(self, fn):
         mode = self._mode
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(fn, mode)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -42,6 +45,34 @@ class _GradModeContext:
                 state.enabled = previous
 
         return wrapper
+
+
+def _wrap_generator(fn, mode: bool):
+    """A decorated generator function: its body runs in ``mode`` each time it resumes, and the
+    caller's mode is back at each ``yield`` (a plain wrapper would only cover creating it)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        gen = fn(*args, **kwargs)
+        resume, value = gen.send, None
+        while True:
+            previous = state.enabled
+            state.enabled = mode
+            try:
+                item = resume(value)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                state.enabled = previous
+            try:
+                resume, value = gen.send, (yield item)
+            except GeneratorExit:
+                gen.close()
+                raise
+            except BaseException as error:  # thrown in by the caller: pass it on to the body
+                resume, value = gen.throw, error
+
+    return wrapper
 
 
 class no_grad(_GradModeContext):
