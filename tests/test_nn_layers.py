@@ -1,5 +1,8 @@
 """Every layer against PyTorch: from identical float64 weights, the same outputs, input gradients
-and weight gradients (to ~1e-10)."""
+and weight gradients (to ~1e-10); convolution and pooling vectorised (no Python loop over pixels)."""
+import gc
+import sys
+
 import numpy as np
 import pytest
 from nn_parity import assert_parity, run_both, twins
@@ -174,3 +177,53 @@ def test_dropout_is_off_in_eval_and_scales_in_train():
     np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
     channels = nn.Dropout2d(0.5)(dk.ones(8, 16, 3, 3)).numpy()
     assert all(len(np.unique(plane)) == 1 for plane in channels.reshape(-1, 9))
+
+
+def _python_events(f, size: int) -> int:
+    """Python and C function calls made by a forward and backward pass on (2, 3, size[, size]) inputs."""
+    x = dk.randn(*(2, 3) + (size,) * f.dims, requires_grad=True)
+    count = [0]
+
+    def profiler(frame, event, arg):
+        count[0] += 1
+
+    previous = sys.getprofile()
+    gc.disable()
+    sys.setprofile(profiler)
+    try:
+        f(x).sum().backward()
+    finally:
+        sys.setprofile(previous)
+        gc.enable()
+    return count[0]
+
+
+def _spatial(dims):
+    def wrap(f):
+        f.dims = dims
+        return f
+    return wrap
+
+
+F = nn.functional
+WEIGHT_2D, WEIGHT_1D = dk.randn(4, 3, 3, 3, requires_grad=True), dk.randn(6, 1, 3, requires_grad=True)
+SPATIAL = {
+    "conv2d": _spatial(2)(lambda x: F.conv2d(x, WEIGHT_2D, padding=1, stride=2, dilation=2)),
+    "conv1d-groups": _spatial(1)(lambda x: F.conv1d(x, WEIGHT_1D, groups=3, padding=1)),
+    "conv_transpose2d": _spatial(2)(lambda x: F.conv_transpose2d(x, WEIGHT_2D.transpose(0, 1), stride=2)),
+    "max_pool2d": _spatial(2)(lambda x: F.max_pool2d(x, 3, 2, 1)),
+    "max_pool1d": _spatial(1)(lambda x: F.max_pool1d(x, 2)),
+    "avg_pool2d": _spatial(2)(lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)),
+    "adaptive_avg_pool2d": _spatial(2)(lambda x: F.adaptive_avg_pool2d(x, 4)),
+    "conv-bn-relu-pool": _spatial(2)(lambda x: F.max_pool2d(F.relu(F.batch_norm(F.conv2d(x, WEIGHT_2D), None, None,
+                                                                                training=True)), 2)),
+}
+
+
+@pytest.mark.parametrize("name", SPATIAL)
+def test_convolution_and_pooling_do_not_loop_over_pixels(name):
+    """The number of Python-level calls does not grow with the image: 8x8 and 64x64 (64 times the pixels)
+    make exactly the same calls."""
+    f = SPATIAL[name]
+    _python_events(f, 8)  # warm-up: first-call caches
+    assert _python_events(f, 64) == _python_events(f, 8) > 0

@@ -94,6 +94,33 @@ def test_init_functions_follow_pytorchs_formulas():
         nn.init.xavier_uniform_(dk.empty(3))
 
 
+def test_each_init_function_fills_in_place_off_the_tape_with_pytorchs_distribution():
+    dk.manual_seed(0)
+    w = nn.Parameter(dk.empty(400, 300))
+    bound = math.sqrt(2 / (1 + 0.2 ** 2)) * math.sqrt(3 / 300)  # gain(leaky_relu, 0.2) * sqrt(3 / fan_in)
+    assert nn.init.kaiming_uniform_(w, a=0.2, nonlinearity="leaky_relu") is w
+    assert w.grad_fn is None and w.is_leaf and w.requires_grad
+    values = w.detach().numpy()
+    assert np.abs(values).max() <= bound and values.std() == pytest.approx(bound / math.sqrt(3), rel=0.01)
+    default = nn.init.kaiming_uniform_(dk.empty(64, 8, 3, 3), mode="fan_out").numpy()  # fan_out = 64 * 9
+    assert np.abs(default).max() == pytest.approx(math.sqrt(6 / 576), rel=1e-3)
+    values = nn.init.normal_(w, mean=1.5, std=0.2).detach().numpy()
+    assert values.mean() == pytest.approx(1.5, abs=2e-3) and values.std() == pytest.approx(0.2, rel=0.01)
+    values = nn.init.uniform_(w, -3.0, 5.0).detach().numpy()
+    assert values.min() >= -3.0 and values.max() < 5.0 and values.mean() == pytest.approx(1.0, abs=0.02)
+    assert values.std() == pytest.approx(8 / math.sqrt(12), rel=0.01)
+    assert nn.init.zeros_(w) is w and not w.detach().numpy().any() and w.grad_fn is None
+    assert nn.init.ones_(w) is w and (w.detach().numpy() == 1).all()
+    assert nn.init.constant_(w, -0.25) is w and (w.detach().numpy() == -0.25).all()
+    double = nn.init.xavier_normal_(dk.empty(3, 4, dtype=dk.float64))
+    assert double.dtype is dk.float64
+    same = [nn.init.uniform_(dk.empty(5), generator=dk.Generator().manual_seed(1)).tolist() for _ in range(2)]
+    assert same[0] == same[1]
+    for name in ("kaiming_uniform_", "kaiming_normal_", "xavier_uniform_", "xavier_normal_"):
+        ours, theirs = getattr(nn.init, name)(dk.empty(600, 50)), getattr(torch.nn.init, name)(torch.empty(600, 50))
+        assert ours.numpy().std() == pytest.approx(theirs.numpy().std(), rel=0.03), name
+
+
 class Net(nn.Module):
     def __init__(self):
         super().__init__()

@@ -1,6 +1,7 @@
 """Training end to end: the seed's loop with ``import diffkit as torch``, micrograd's moons demo (100%),
 digits MLP (>= 97% test accuracy) and CNN (>= 98%), each well under a minute, and ``diffkit train``."""
 import io
+import re
 import runpy
 import time
 from pathlib import Path
@@ -111,7 +112,10 @@ def test_diffkit_train_digits_command_saves_a_checkpoint_that_loads(tmp_path, ca
     out = tmp_path / "digits.pt"
     assert main(["train", "digits", "--model", "cnn", "--epochs", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr()
-    assert "reloads with test accuracy" in printed.out and "epoch 2/2" in printed.err
+    assert "reloads with test accuracy" in printed.out
+    bars = re.findall(r"epoch (\d)/2: 100%\|.*\| 45/45 \[.*\] loss=(\d+\.\d+), acc=(\d\.\d+)", printed.err)
+    assert [b[0] for b in bars] == ["1", "2"]  # a progress bar per epoch with its loss and accuracy
+    assert float(bars[1][1]) < float(bars[0][1]) and 0.5 < float(bars[1][2]) <= 1
     model = training.load_digits_model(str(out))
     assert not model.training and type(model[0]).__name__ == "Conv2d"
     _, (x_test, y_test) = training.digits_split(0)
