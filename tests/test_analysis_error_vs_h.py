@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+import diffkit as dk
 from diffkit.analysis.error_vs_h import SMOOTH, error_vs_h, optimal_step
 
 FIXED_ORDER = {"forward": 1, "central": 2, "five-point": 4}
@@ -65,6 +66,15 @@ def test_other_smooth_functions(label, f, x0):
         curve = result.curve(scheme)
         assert curve.truncation_slope == pytest.approx(order, abs=0.2)
         assert 0.1 < curve.best_h / curve.theory_h < 10
+
+
+@pytest.mark.parametrize("f,what", [(abs, "derivative of order 3"), (lambda x: 1 / x, "value"),
+                                    (lambda x: dk.sqrt(x), "derivative of order 1")])
+def test_no_error_model_at_a_kink_a_pole_or_a_domain_edge(f, what):
+    """The truncation term needs f^(p+1)(x0): DiracDelta(0), 1/0 or sqrt's infinite slope said
+    'Cannot convert expression to float' or raised an empty ZeroDivisionError."""
+    with pytest.raises(ValueError, match=f"no finite {what} at x = 0: .* away from kinks, poles"):
+        error_vs_h(f, 0.0, schemes=("central",), dtypes=("float64",))
 
 
 def test_unknown_scheme_or_dtype():

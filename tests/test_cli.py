@@ -65,6 +65,7 @@ def test_cost(capsys):
     (["compare", "2 + 3", "--at", "x=1"], "no variable"),
     (["swell", "--n", "40"], "between 1 and 12"),
     (["error-vs-h", "x*y", "--at", "x=1,y=2"], "one variable"),
+    (["error-vs-h", "abs(x)", "--at", "x=0"], "no finite derivative of order 2 at x = 0"),
     (["cost", "--methods", "magic"], "unknown method"),
 ])
 def test_errors_are_one_clear_line(capsys, argv, message):

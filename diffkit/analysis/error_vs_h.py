@@ -90,7 +90,21 @@ def _derivatives(f: Callable, x0: float, orders) -> dict[int, float]:
     import sympy
 
     (x,), expression = Symbolic().trace(f)
-    return {k: abs(float(sympy.diff(expression, x, k).evalf(30, subs={x: x0}))) for k in orders}
+    return {k: abs(_finite(lambda k=k: sympy.diff(expression, x, k).evalf(30, subs={x: x0}), k, x0)) for k in orders}
+
+
+def _finite(value: Callable, order: int, x0: float) -> float:
+    """value() as a finite float, or a ValueError that says why there is no error model at x0."""
+    try:
+        number = float(value())
+    except (TypeError, ArithmeticError):  # DiracDelta(0), a complex value, 1/0 ...
+        number = math.nan
+    if not math.isfinite(number):
+        what = "value" if order == 0 else f"derivative of order {order}"
+        raise ValueError(f"f has no finite {what} at x = {x0:g}: the error of a difference "
+                         "quotient is modelled for f smooth around x, so choose a point away from kinks, poles "
+                         "and the edges of f's domain")
+    return number
 
 
 def _constants(scheme: str) -> tuple[float, float]:
@@ -165,9 +179,9 @@ def error_vs_h(f: Callable = l4, x0: float = 0.2, label: str | None = None, sche
     for scheme in schemes:
         if scheme not in ORDER:
             raise ValueError(f"unknown scheme {scheme!r}; choose from {', '.join(SCHEMES)}")
-    exact = mpmath.mpf(str(Symbolic().reference(f, "derivative", x0)[()]))
     orders = {0} | {ORDER[s] + 1 for s in schemes if s in STENCILS}
-    f_values = _derivatives(f, x0, sorted(orders))
+    f_values = _derivatives(f, x0, sorted(orders | {1}))
+    exact = mpmath.mpf(str(Symbolic().reference(f, "derivative", x0)[()]))
     result = ErrorVsH(label or f"{getattr(f, '__name__', 'f')} at x = {x0:g}", float(x0), float(exact))
     for dtype in dtypes:
         if dtype not in DTYPES:
