@@ -8,6 +8,7 @@ again, so second derivatives through indexing work too.
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 
@@ -94,10 +95,32 @@ def getitem(x, index):
     if not isinstance(index, tuple) or not index or index[-1] is not Ellipsis:
         index = normalize_index(index)
     if isinstance(x, Tensor):
-        return apply(_getitem_primitive(index), (x,), {"index": index, "shape": x._data.shape})
+        try:
+            return apply(_getitem_primitive(index), (x,), {"index": index, "shape": x._data.shape})
+        except IndexError as error:
+            raise _mask_error(error, index, x._data.shape) from None
     if isinstance(x, np.ndarray):
         return x[index]
     return dispatch_other(GETITEM, (x,), {"index": index, "shape": np.shape(x)})
+
+
+def _mask_error(error: IndexError, index: tuple, shape: tuple) -> IndexError:
+    """numpy names sizes along one axis; PyTorch names the mask's shape and the tensor's."""
+    found = re.search(r"boolean index did not match indexed array along (?:axis|dimension) (\d+)", str(error))
+    if not found:
+        return error
+    axis, offset = int(found.group(1)), 0
+    for item in index:
+        if isinstance(item, np.ndarray) and item.dtype == bool:
+            if offset <= axis < offset + item.ndim:
+                return IndexError(f"The shape of the mask {list(item.shape)} at index {axis - offset} does not "
+                                  f"match the shape of the indexed tensor {list(shape)} at index {axis}")
+            offset += item.ndim
+        elif item is Ellipsis:
+            break
+        elif item is not None:
+            offset += 1
+    return IndexError(f"{error}; the tensor's shape is {list(shape)}")
 
 
 def _selected(shape, index) -> np.ndarray:

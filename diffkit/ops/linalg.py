@@ -56,7 +56,22 @@ def _check(a_shape, b_shape) -> None:
                                f"the same number of elements, but got {k_a} and {k_b} elements respectively")
         rows_a = int(np.prod(a_shape[:-1], dtype=np.int64)) if len(a_shape) > 1 else 1
         cols_b = b_shape[-1] if len(b_shape) > 1 else 1
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})")
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})"
+                           + _both(a_shape, b_shape))
+    batch_a, batch_b = a_shape[:-2], b_shape[:-2]
+    lead = max(len(batch_a), len(batch_b))
+    padded_a, padded_b = (1,) * (lead - len(batch_a)) + batch_a, (1,) * (lead - len(batch_b)) + batch_b
+    for d, (m, n) in enumerate(zip(padded_a, padded_b)):
+        if m != n and m != 1 and n != 1:
+            raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b ({n}) at "
+                               f"non-singleton dimension {d}" + _both(a_shape, b_shape))
+
+
+def _both(a_shape, b_shape) -> str:
+    """Batched shapes are folded into rows in PyTorch's message: name the shapes as given too."""
+    if len(a_shape) <= 2 and len(b_shape) <= 2:
+        return ""
+    return f"; the shapes are {list(a_shape)} and {list(b_shape)}"
 
 
 def matmul(a, b):
