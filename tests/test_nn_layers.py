@@ -118,6 +118,19 @@ def _lstm_with_state(m):
     return WithState()
 
 
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_recurrent_dropout_between_layers_is_on_in_train_and_off_in_eval(cls):
+    d, t = twins(getattr(nn, cls)(3, 4, num_layers=2, dropout=0.5), getattr(tnn, cls)(3, 4, num_layers=2, dropout=0.5))
+    x = normal(5, 2, 3)
+    first, second = d(dk.tensor(x))[0], d(dk.tensor(x))[0]
+    assert not dk.equal(first, second)
+    d.eval()
+    t.eval()
+    outputs, _, _ = run_both(d, t, x)
+    for a, b in outputs:
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+
+
 def test_lstm_from_a_given_state():
     assert_parity(_lstm_with_state(nn), _lstm_with_state(tnn), normal(5, 2, 3), normal(2, 2, 4), normal(2, 2, 4))
 

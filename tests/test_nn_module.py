@@ -236,6 +236,16 @@ def test_to_double_deepcopy_and_hooks():
         net.to(dk.int64)
 
 
+def test_float_and_to_cast_floating_parameters_and_buffers_only():
+    net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    weight = net[0].weight
+    assert net.to(dk.float64) is net and net[0].weight is weight and weight.dtype is dk.float64
+    assert net[1].running_var.dtype is dk.float64 and net[1].num_batches_tracked.dtype is dk.int64
+    assert net.float() is net and all(t.dtype is dk.float32 for t in [*net.parameters(), net[1].running_mean])
+    assert net.to("cpu", dtype=dk.float64) is net and net[1].weight.dtype is dk.float64
+    assert net[1].num_batches_tracked.dtype is dk.int64 and weight.is_leaf and weight.requires_grad
+
+
 def test_containers():
     seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     assert len(seq) == 3 and isinstance(seq[-1], nn.Linear) and isinstance(seq[1:], nn.Sequential)
