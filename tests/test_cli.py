@@ -75,7 +75,7 @@ def test_errors_are_one_clear_line(capsys, argv, message):
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("command", ["tour", "compare", "swell", "error-vs-h", "cost"])
+@pytest.mark.parametrize("command", ["tour", "compare", "swell", "error-vs-h", "cost", "train"])
 def test_help(capsys, command):
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])
@@ -83,3 +83,5 @@ def test_help(capsys, command):
     assert exit_.value.code == 0
     assert out.startswith(f"usage: diffkit {command}")
     assert command == "tour" or "examples:" in out
+    if command == "train":  # every option says what it does
+        assert "digits" in out and "learning rate" in out and "examples per step" in out and "split" in out
