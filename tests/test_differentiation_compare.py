@@ -50,3 +50,18 @@ def test_compare_without_a_symbolic_reference():
     assert table.reference is None and "SymbolicBranchError" in table.note
     assert table["symbolic"]["failed"].startswith("SymbolicBranchError")
     assert table["reverse"]["value"] == 3.0 and np.isnan(table["reverse"]["rel_error"])
+
+
+def test_compare_where_the_exact_derivative_is_undefined():
+    """(x/0)' is SymPy's complex infinity, which lambdify could not print (KeyError
+    'ComplexInfinity' in the note, no symbolic row); sqrt'(0) made mpmath divide by zero (an empty
+    ZeroDivisionError in the note). Now the symbolic value is nan and the note says why."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pole = dk.compare(dk.parse("x/0"), at=1.0, methods=["symbolic", "reverse"])
+        edge = dk.compare(dk.sqrt, at=0.0, methods=["symbolic", "reverse"])
+    assert pole.reference is None and edge.reference is None
+    assert pole.note == "no reference: the exact derivative at 1.0 is zoo, not a finite real number"
+    assert edge.note == "no reference: the exact derivative at 0.0 divides by zero, it is not finite"
+    assert not pole["symbolic"]["failed"] and np.isnan(pole["symbolic"]["value"])
+    assert pole["reverse"]["value"] == edge["reverse"]["value"] == np.inf
+    assert "zoo" in repr(pole) and "divides by zero" in edge._repr_html_()

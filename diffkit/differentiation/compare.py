@@ -110,8 +110,15 @@ def compare(f: Callable, at, methods: Sequence | None = None, digits: int = 50,
     note = ""
     try:
         reference = Symbolic().reference(f, kind, at, digits)
+    except ZeroDivisionError:  # mpmath's, with no message
+        reference, note = None, f"no reference: the exact {kind} at {at!r} divides by zero, it is not finite"
     except Exception as error:  # noqa: BLE001 - a function symbolic tracing cannot follow still compares
         reference, note = None, f"no reference: {type(error).__name__}: {error}"
+    else:
+        undefined = [r for r in np.asarray(reference, dtype=object).reshape(-1) if not (r.is_real and r.is_finite)]
+        if undefined:  # x/0, sqrt at 0 ...: no error can be measured against it
+            reference = None
+            note = f"no reference: the exact {kind} at {at!r} is {undefined[0]}, not a finite real number"
     records = []
     for method in methods or DEFAULT_METHODS:
         differentiator = backend(method)

@@ -79,7 +79,9 @@ def _for_numpy(derivative):
         return [_for_numpy(d) for d in derivative]
     import sympy
 
-    return sympy.sympify(derivative).replace(sympy.Heaviside, lambda x, *h0: _step()(x))
+    # SymPy's complex infinity (x/0) has no numpy name (lambdify raised KeyError 'ComplexInfinity'):
+    # its value, like 0/0, is undefined
+    return sympy.sympify(derivative).replace(sympy.Heaviside, lambda x, *h0: _step()(x)).subs(sympy.zoo, sympy.nan)
 
 
 class Symbolic(Differentiator):
