@@ -30,7 +30,9 @@ def _stable_sigmoid(x):
     if np.iscomplexobj(x):
         return 1 / (1 + np.exp(-x))
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(x, np.float32), copy=False)
+    # the dtype of x itself: a Python float is 'weak' under NEP 50, and would come back float32
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(np.asarray(x).dtype, np.float32),
+                                                             copy=False)
 
 
 def _relu(x):

@@ -314,7 +314,8 @@ concatenate = concat = cat
 STACK = defprim("stack", lambda *xs, dim: np.stack(xs, axis=dim),
                 variadic(lambda i, g, out, *xs, dim: select(g, dim, i)),
                 jvp=variadic(lambda i, t, out, *xs, dim: _pad_along(unsqueeze(t, dim), dim, i, len(xs))),
-                save="none")
+                save="none",
+                sympy=lambda *xs, dim: np.stack([np.asarray(x, dtype=object) for x in xs], axis=dim))
 
 
 def stack(tensors, dim: int = 0):
