@@ -70,6 +70,17 @@ def _torch_threads() -> str:
     return f", {torch.get_num_threads()} intra-op threads" if torch is not None else ""
 
 
+def _allocator() -> str:
+    """Whether diffkit set glibc's malloc thresholds (diffkit/_allocator.py): it changes every
+    framework's page faults in this process, the floor's included."""
+    from diffkit import _allocator as a
+
+    if a.status == "tuned":
+        return (f"glibc malloc tuned by diffkit (mmap threshold {a.MMAP_THRESHOLD >> 20} MB, "
+                f"trim {a.TRIM_THRESHOLD >> 20} MB)")
+    return f"malloc not tuned: {a.status}"
+
+
 def describe() -> list[tuple[str, str]]:
     """(item, value) pairs describing this machine and software, in the order they are reported."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -86,5 +97,6 @@ def describe() -> list[tuple[str, str]]:
         ("BLAS (running)", _blas_runtime()),
         ("environment", ", ".join(f"{k}={os.environ[k]}" if k in os.environ else f"{k} unset" for k in ENV)),
         ("versions", versions + _torch_threads()),
+        ("allocator", _allocator()),
         ("diffkit commit", _git_commit()),
     ]

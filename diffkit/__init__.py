@@ -5,7 +5,7 @@ symbolically (SymPy), numerically (finite differences) and automatically (a tape
 reverse mode, and forward mode with dual numbers). The same autodiff engine drives a small
 PyTorch-compatible stack: ``import diffkit as torch`` runs PyTorch tutorial code.
 """
-from . import _tensor_methods
+from . import _allocator, _tensor_methods
 from ._dtypes import (  # noqa: A004
     bool,
     cdouble,
@@ -73,6 +73,7 @@ from .ops import abs, add, all, any, clamp, div, max, maximum, min, minimum, mul
 from .tensor import Tensor, device
 
 _tensor_methods.install()
+_allocator.tune()  # a training step's arrays would otherwise page-fault in again at every step
 
 from . import autograd, datasets, nn, optim, return_types, utils  # the training stack: import diffkit as torch
 from .differentiation import Differentiator, compare, derivative, grad, hessian, jacobian
