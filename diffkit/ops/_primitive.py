@@ -12,6 +12,7 @@ numpy, Tensors get a tape node, dual numbers and SymPy expressions get their own
 """
 from __future__ import annotations
 
+import math
 import traceback
 
 import numpy as np
@@ -383,6 +384,28 @@ def sum_to_array(g, shape: tuple):
     g = np.asarray(g)
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
+    if not axes:
+        return g.reshape(shape)
+    if axes == tuple(range(len(axes))):  # a bias's gradient: the leading axes only
+        return sum_leading(g, len(axes)).reshape(shape)
+    return g.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+_ONES: dict = {}  # (length, dtype) -> a read-only vector of ones, for sum_leading
+
+
+def sum_leading(g: np.ndarray, k: int) -> np.ndarray:
+    """Sum an array over its first ``k`` axes, as one BLAS matrix-vector product with ones when it
+    can: numpy adds a C-ordered array's rows one by one, 2-20x slower (5.6 against 1.8 us for
+    128x256 float32, 86 against 4 us for 4096x16) and no more accurate."""
+    if g.dtype.kind not in "fc" or g.dtype.itemsize < 4 or not g.flags.c_contiguous or g.ndim <= k or not g.size:
+        return g.sum(axis=tuple(range(k)))
+    rows = math.prod(g.shape[:k])
+    key = (rows, g.dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        ones = _ONES[key] = np.ones(rows, g.dtype)
+        ones.flags.writeable = False
+    return np.dot(ones, g.reshape(rows, -1)).reshape(g.shape[k:])

@@ -35,23 +35,43 @@ def _stable_sigmoid(x):
                                                              copy=False)
 
 
+_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+_LARGE = 2048  # elements from which the array forms below beat numpy's one-call forms
+
+
+def _zero_where(values: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """``values`` with +0 where ``drop`` is true, as a bitwise AND with a mask of all ones or zeros.
+
+    Branchless (``np.where`` on a random mask mispredicts a branch per element: 36 us against
+    10 us for 128x256 float32) and exact for inf and NaN, which ``values * keep`` is not
+    (inf * 0 is NaN). ``values`` is a float array.
+    """
+    keep = np.subtract(drop.view(np.int8), 1, dtype=np.int8)  # 0 where dropped, -1 (all ones) where kept
+    ints = _SAME_SIZE_INT[values.dtype.itemsize]
+    result = np.empty(values.shape, values.dtype)  # owns its memory: .grad can take it without a copy
+    np.bitwise_and(values.view(ints), keep, out=result.view(ints))
+    return result
+
+
+def _large_float(x) -> bool:
+    return x.__class__ is np.ndarray and x.size >= _LARGE and x.dtype.kind == "f" and x.dtype.itemsize in _SAME_SIZE_INT
+
+
 def _relu(x):
+    """max(x, 0), NaN kept. Against a row of zeros rather than the scalar 0 on large arrays:
+    numpy's maximum has no vectorised loop for a scalar operand (13 us against 6.6 us at 128x256)."""
+    if _large_float(x) and x.ndim > 1 and x.flags.c_contiguous:
+        rows = x.reshape(x.shape[0], -1)
+        return np.maximum(rows, np.zeros(rows.shape[1], x.dtype)).reshape(x.shape)
     return np.maximum(x, 0)
 
 
 def _relu_grad(g, out, x):
-    """g where the unit is alive, else 0 (also for an inf or NaN g, as PyTorch's threshold_backward).
-
-    On arrays, ``g * alive`` first: it is branchless, while ``np.where`` on a random mask
-    mispredicts a branch per element (3-10x slower in a training step). Its sum is finite
-    exactly when no inf or NaN reached it, and only then can it differ from the rule.
-    """
-    alive = out > 0
-    if g.__class__ is np.ndarray:
-        fast = g * alive
-        if np.isfinite(fast.sum()):
-            return fast
-    return where(alive, g, 0.0)
+    """g, but 0 where out <= 0: PyTorch's threshold_backward, which lets the gradient through
+    where the input was NaN, and gives 0 at dead units even for an inf or NaN g."""
+    if g.__class__ is np.ndarray and out.__class__ is np.ndarray:
+        return _zero_where(g, out <= 0) if _large_float(g) and g.shape == out.shape else np.where(out <= 0, 0, g)
+    return where(out <= 0, 0.0, g)
 
 
 def _pow_base_grad(g, x, y):

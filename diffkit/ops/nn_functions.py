@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from ..tensor import Tensor, _wrap
-from ._primitive import apply, defprim, variant
+from ._primitive import apply, defprim, sum_leading, variant
 from .elementwise import MUL
 from .indexing import _index_add_zeros, getitem
 from .linalg import matmul
@@ -44,7 +44,7 @@ def _linear_bias_grad(g, out, x, w, b):
     if g.ndim < 2:
         return g
     if g.__class__ is np.ndarray:
-        return g.sum(axis=tuple(range(g.ndim - 1)))
+        return sum_leading(g, g.ndim - 1)
     return reduce_sum(g, tuple(range(g.ndim - 1)))
 
 

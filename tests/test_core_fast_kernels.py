@@ -1,0 +1,99 @@
+"""Kernels that pick a faster array form by size give the same values as the plain form.
+
+ReLU switches to a mask form from 2,048 elements and bias gradients (sums over leading axes)
+to a matrix-vector product: both sides of each switch are checked here, on the special values
+(inf, NaN, signed zeros) where a faster formula most easily goes wrong, and against PyTorch.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import diffkit as dk
+from diffkit.ops._primitive import sum_leading, sum_to_array
+
+SPECIAL = [np.nan, -np.inf, np.inf, -0.0, 0.0, 1.5, -1.5, 3e-39, -3e-39]  # 3e-39: a float32 subnormal
+UPSTREAM = [1.0, np.nan, np.inf, 5.0, 6.0, 7.0, np.nan, -np.inf, 2.0]
+
+
+def _relu_case(shape: tuple, dtype: str):
+    n = int(np.prod(shape))
+    values = np.resize(np.array(SPECIAL), n).reshape(shape).astype(dtype)
+    upstream = np.resize(np.array(UPSTREAM), n).reshape(shape).astype(dtype)
+    return values, upstream
+
+
+# small (one-call form) and large (mask form); contiguous, 1-D and transposed layouts
+SHAPES = [(3, 3), (9,), (64, 64), (4096,), (3, 1000)]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_relu_keeps_nan_and_passes_its_gradient_as_pytorch(shape, dtype) -> None:
+    values, upstream = _relu_case(shape, dtype)
+    x = dk.tensor(values, requires_grad=True)
+    y = dk.relu(x)
+    y.backward(dk.tensor(upstream))
+    with np.errstate(invalid="ignore"):
+        expected = np.where(np.isnan(values) | (values > 0), values, 0.0)  # NaN stays NaN
+        expected_grad = np.where(np.isnan(values) | (values > 0), upstream, 0.0)  # 0 at dead units, even for NaN
+    np.testing.assert_array_equal(y.detach().numpy(), expected.astype(dtype))
+    np.testing.assert_array_equal(x.grad.numpy(), expected_grad.astype(dtype))
+    assert y.dtype == x.dtype and x.grad.dtype == x.dtype
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_relu_matches_torch_bit_for_bit(shape) -> None:
+    torch = pytest.importorskip("torch")
+    values, upstream = _relu_case(shape, "float32")
+    for layout in (lambda a: a, lambda a: a.T):  # a transposed (non-contiguous) input takes the plain form
+        x, g = np.ascontiguousarray(layout(values)), np.ascontiguousarray(layout(upstream))
+        mine = dk.tensor(layout(values), requires_grad=True)
+        theirs = torch.tensor(x, requires_grad=True)
+        dk.relu(mine).backward(dk.tensor(g))
+        torch.relu(theirs).backward(torch.tensor(g))
+        np.testing.assert_array_equal(dk.relu(mine).detach().numpy(), torch.relu(theirs).detach().numpy())
+        np.testing.assert_array_equal(mine.grad.numpy(), theirs.grad.numpy())
+
+
+def test_relu_gradient_is_owned_so_grad_takes_it_without_a_copy() -> None:
+    x = dk.randn(64, 64, requires_grad=True)
+    h = x * 1.0
+    dk.relu(h).sum().backward()
+    assert x.grad.numpy().flags.owndata
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "complex64", "int64", "int32"])
+@pytest.mark.parametrize("shape,k", [((128, 256), 1), ((4096, 16), 1), ((2, 3, 4), 2), ((7, 1), 1), ((0, 5), 1),
+                                     ((5, 0), 1), ((3,), 1)])
+def test_sum_over_leading_axes_equals_numpy(shape, k, dtype) -> None:
+    rng = np.random.default_rng(0)
+    g = (rng.standard_normal(shape) * 10).astype(dtype)
+    result, numpy_sum = sum_leading(g, k), g.sum(axis=tuple(range(k)))
+    assert result.dtype == numpy_sum.dtype and result.shape == numpy_sum.shape
+    if dtype in ("float32", "float64", "complex64"):  # the matrix-vector form: as accurate as numpy's
+        columns = g.reshape(int(np.prod(shape[:k])), numpy_sum.size).T
+        exact = np.array([math.fsum(c.real) + 1j * math.fsum(c.imag) for c in columns]).reshape(numpy_sum.shape)
+        tolerance = 1e-12 if dtype == "float64" else 1e-4
+        np.testing.assert_allclose(result, exact, rtol=tolerance, atol=tolerance * 10)
+        assert np.abs(result - exact).max(initial=0) <= 2 * np.abs(numpy_sum - exact).max(initial=0) + 1e-300
+    else:  # half precision and integers: numpy's own sum
+        np.testing.assert_array_equal(result, numpy_sum)
+
+
+def test_sum_over_leading_axes_of_a_transposed_array() -> None:
+    g = np.arange(12.0).reshape(3, 4).T  # not C-contiguous: numpy's own sum
+    np.testing.assert_array_equal(sum_leading(g, 1), g.sum(axis=0))
+
+
+def test_a_broadcast_bias_gets_the_gradient_of_its_own_shape() -> None:
+    x = dk.randn(128, 256, dtype=dk.float64, requires_grad=True)
+    b = dk.randn(256, dtype=dk.float64, requires_grad=True)
+    c = dk.randn(1, 256, dtype=dk.float64, requires_grad=True)
+    (x + b + c).pow(2).sum().backward()
+    expected = (2 * (x + b + c)).detach().numpy().sum(axis=0)
+    np.testing.assert_allclose(b.grad.numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(c.grad.numpy(), expected[None], rtol=1e-12)
+    np.testing.assert_allclose(sum_to_array(np.ones((2, 3, 4)), (3, 1)), np.full((3, 1), 8.0))
