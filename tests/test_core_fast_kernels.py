@@ -40,6 +40,8 @@ def test_relu_keeps_nan_and_passes_its_gradient_as_pytorch(shape, dtype) -> None
         expected = np.where(np.isnan(values) | (values > 0), values, 0.0)  # NaN stays NaN
         expected_grad = np.where(np.isnan(values) | (values > 0), upstream, 0.0)  # 0 at dead units, even for NaN
     np.testing.assert_array_equal(y.detach().numpy(), expected.astype(dtype))
+    if dtype != "float16":  # numpy's half-precision maximum returns its first operand on ties, +0.0
+        assert np.array_equal(np.signbit(y.detach().numpy()), np.signbit(values) & ~(values < 0))  # relu(-0.) = -0.
     np.testing.assert_array_equal(x.grad.numpy(), expected_grad.astype(dtype))
     assert y.dtype == x.dtype and x.grad.dtype == x.dtype
 
@@ -56,6 +58,8 @@ def test_relu_matches_torch_bit_for_bit(shape) -> None:
         torch.relu(theirs).backward(torch.tensor(g))
         np.testing.assert_array_equal(dk.relu(mine).detach().numpy(), torch.relu(theirs).detach().numpy())
         np.testing.assert_array_equal(mine.grad.numpy(), theirs.grad.numpy())
+        signs = [np.signbit(y.detach().numpy()) for y in (dk.relu(mine), torch.relu(theirs))]
+        np.testing.assert_array_equal(*signs)  # relu(-0.0) is -0.0
 
 
 def test_relu_gradient_is_owned_so_grad_takes_it_without_a_copy() -> None:
