@@ -59,8 +59,9 @@ def _large_float(x) -> bool:
 
 def _relu(x):
     """max(x, 0) with NaN and (in single and double precision, where numpy's maximum returns its
-    second operand on ties) -0.0 kept, as PyTorch. Against a row of zeros rather than the scalar 0 on large arrays: numpy's maximum has no
-    vectorised loop for a scalar operand (13 us against 6.6 us at 128x256)."""
+    second operand on ties) -0.0 kept, as PyTorch. On large arrays against a row of zeros rather
+    than the scalar 0: numpy's maximum has no vectorised loop for a scalar operand (13 us against
+    6.6 us at 128x256)."""
     if _large_float(x) and x.ndim > 1 and x.flags.c_contiguous:
         rows = x.reshape(x.shape[0], -1)
         return np.maximum(np.zeros(rows.shape[1], x.dtype), rows).reshape(x.shape)
