@@ -101,3 +101,68 @@ def test_a_broadcast_bias_gets_the_gradient_of_its_own_shape() -> None:
     np.testing.assert_allclose(b.grad.numpy(), expected, rtol=1e-12)
     np.testing.assert_allclose(c.grad.numpy(), expected[None], rtol=1e-12)
     np.testing.assert_allclose(sum_to_array(np.ones((2, 3, 4)), (3, 1)), np.full((3, 1), 8.0))
+
+
+# batch norm's three gradients at once (one pass for the shared sums) and its row-broadcast layout
+BATCH_NORM_INPUTS = {"NCHW": (8, 4, 6, 6), "NC": (16, 5), "NCL": (4, 3, 7), "NCDHW": (2, 3, 2, 3, 4)}
+
+
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+@pytest.mark.parametrize("name", BATCH_NORM_INPUTS)
+def test_batch_norm_gradients_match_torch(name, layout, affine) -> None:
+    torch = pytest.importorskip("torch")
+    shape = BATCH_NORM_INPUTS[name]
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape) * 3 + 2  # an offset mean: the centred sums must not cancel
+    if layout == "transposed":  # a non-contiguous input takes numpy's broadcasting path
+        x = np.swapaxes(np.swapaxes(x, 0, -1).copy(), 0, -1)
+    g, weight = rng.standard_normal(shape), rng.standard_normal(shape[1])
+    results = []
+    for m in (torch, dk):
+        layer = getattr(m.nn, f"BatchNorm{max(len(shape) - 2, 1)}d")(shape[1], affine=affine).double()
+        if affine:
+            with m.no_grad():
+                layer.weight.copy_(m.tensor(weight))
+        xt = m.tensor(x, requires_grad=True) if m is dk else torch.tensor(np.ascontiguousarray(x), requires_grad=True)
+        y = layer(xt)
+        y.backward(m.tensor(g))
+        params = [layer.weight.grad.numpy(), layer.bias.grad.numpy()] if affine else []
+        results.append([y.detach().numpy(), xt.grad.numpy(), layer.running_mean.numpy(), layer.running_var.numpy(),
+                        *params])
+    for mine, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_batch_norm_second_derivatives_use_the_per_input_rules() -> None:
+    x = dk.randn(4, 3, 2, 2, dtype=dk.float64, requires_grad=True)
+    w = dk.randn(3, dtype=dk.float64, requires_grad=True)
+    assert dk.autograd.gradgradcheck(lambda a, b: dk.nn.functional.batch_norm(a, None, None, b, training=True), (x, w))
+
+
+# max pooling: winners' flat positions, gathered and scattered in one call each
+POOLS = [((2, 3, 8, 8), {"kernel_size": 2}), ((2, 3, 9, 7), {"kernel_size": 3, "stride": 2, "padding": 1}),
+         ((2, 3, 9, 9), {"kernel_size": 3, "stride": 2, "dilation": 2}),
+         ((2, 3, 7, 7), {"kernel_size": 2, "ceil_mode": True}), ((3, 8, 8), {"kernel_size": 2}),
+         ((1, 1, 5, 5), {"kernel_size": 3, "stride": 1, "padding": 1})]
+
+
+@pytest.mark.parametrize("values", ["random", "ties", "nan"])
+@pytest.mark.parametrize("shape,options", POOLS)
+def test_max_pool_values_indices_and_gradients_match_torch(shape, options, values) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape)
+    if values == "ties":
+        x = np.round(x)
+    elif values == "nan":
+        x[..., 0, 1] = np.nan
+    g = rng.standard_normal(tuple(torch.nn.functional.max_pool2d(torch.tensor(x), **options).shape))
+    results = []
+    for m in (torch, dk):
+        xt = m.tensor(x, requires_grad=True)
+        y, index = m.nn.functional.max_pool2d(xt, return_indices=True, **options)
+        y.backward(m.tensor(g))
+        results.append([y.detach().numpy(), index.numpy(), xt.grad.numpy()])
+    for mine, theirs in zip(results[1], results[0]):
+        np.testing.assert_array_equal(mine, theirs)

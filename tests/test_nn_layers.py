@@ -236,9 +236,9 @@ SPATIAL = {
 @pytest.mark.parametrize("name", SPATIAL)
 def test_convolution_and_pooling_do_not_loop_over_pixels(name):
     """The number of Python-level calls does not grow with the image: 8x8 and 64x64 (64 times the pixels,
-    3,600 more per channel) make the same calls, but for a few where a kernel picks its form by size
-    (ReLU's mask form from 2,048 elements)."""
+    3,600 more per channel) make the same calls, but for a few dozen where a kernel picks its form by
+    size (ReLU's array forms from 2,048 elements): a loop over pixels would add thousands."""
     f = SPATIAL[name]
     _python_events(f, 8)  # warm-up: first-call caches
     small, large = _python_events(f, 8), _python_events(f, 64)
-    assert small > 0 and abs(large - small) <= 16
+    assert small > 0 and abs(large - small) <= 40

@@ -34,11 +34,12 @@ class Primitive:
     """One row of the primitive table."""
 
     __slots__ = ("name", "forward", "vjp", "jvp", "sympy", "saves_inputs", "saved_indices",
-                 "saves_output", "node_class", "display", "elementwise", "promotes", "needs", "is_view")
+                 "saves_output", "node_class", "display", "elementwise", "promotes", "needs", "is_view", "joint")
 
     def __init__(self, name, forward, vjp, jvp, sympy, save, node, display, elementwise,
-                 promotes=True, needs=None, is_view=False) -> None:
+                 promotes=True, needs=None, is_view=False, joint=None) -> None:
         self.name = name
+        self.joint = joint
         self.promotes = promotes
         self.is_view = is_view
         self.needs = None if needs is None else _needs_table(needs)
@@ -63,7 +64,7 @@ class Primitive:
 
 def defprim(name: str, forward, vjp=None, *, jvp=None, sympy=None, save="inputs",
             node: str | None = None, display: str | None = None, elementwise: bool = False,
-            promotes: bool = True, needs: tuple | None = None, view: bool = False) -> Primitive:
+            promotes: bool = True, needs: tuple | None = None, view: bool = False, joint=None) -> Primitive:
     """Declare a primitive.
 
     ``vjp``/``jvp`` are one rule or a tuple of rules, one per input, each called as
@@ -80,8 +81,15 @@ def defprim(name: str, forward, vjp=None, *, jvp=None, sympy=None, save="inputs"
     ``promotes=False`` keeps the forward's float64 result (a requested dtype conversion) instead of
     applying PyTorch's float promotion. ``view=True`` marks an operation whose result shares
     memory with its input (reshape, transpose, slicing): see ``Tensor._assign``.
+
+    ``joint`` (optional) computes the gradients of all inputs at once, on arrays, for operations
+    whose rules share most of their work (batch norm's three gradients share two reductions):
+    ``joint(wanted, g, out, *inputs, **params)`` returns one gradient or ``None`` per input,
+    ``wanted[i]`` saying whether input i needs one. The per-input rules still serve
+    ``create_graph`` and forward mode.
     """
-    return Primitive(name, forward, vjp, jvp, sympy, save, node, display, elementwise, promotes, needs, view)
+    return Primitive(name, forward, vjp, jvp, sympy, save, node, display, elementwise, promotes, needs, view,
+                     joint)
 
 
 def _register(key: str, prim: Primitive) -> None:
@@ -156,6 +164,11 @@ class PrimitiveNode(Node):
             out = _wrap(out, True, self)
         params = self.params
         shapes = self.in_shapes
+        if prim.joint is not None and not create_graph:
+            grads = prim.joint(tuple([edge is not None for edge in self.edges]), grad, out, *inputs, **params)
+            if shapes is not None:
+                grads = [g if g is None or g.shape == shape else sum_to(g, shape) for g, shape in zip(grads, shapes)]
+            return grads
         rules = prim.vjp
         grads = []
         i = 0
@@ -391,21 +404,32 @@ def sum_to_array(g, shape: tuple):
     return g.sum(axis=axes, keepdims=True).reshape(shape)
 
 
-_ONES: dict = {}  # (length, dtype) -> a read-only vector of ones, for sum_leading
+_ONES: dict = {}  # (length, dtype) -> a read-only vector of ones
+
+
+def ones_vector(n: int, dtype) -> np.ndarray:
+    """A shared, read-only vector of ``n`` ones: sums as matrix-vector products."""
+    key = (n, dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        ones = _ONES[key] = np.ones(n, dtype)
+        ones.flags.writeable = False
+    return ones
+
+
+def blas_summable(g: np.ndarray) -> bool:
+    """Whether sums of ``g`` can be BLAS products: a non-empty C-ordered array of single or double
+    precision (real or complex)."""
+    return g.dtype.kind in "fc" and g.dtype.itemsize >= 4 and g.flags.c_contiguous and g.size > 0
 
 
 def sum_leading(g: np.ndarray, k: int) -> np.ndarray:
     """Sum an array over its first ``k`` axes, as one BLAS matrix-vector product with ones when it
     can: numpy adds a C-ordered array's rows one by one, 2-20x slower (5.6 against 1.8 us for
     128x256 float32, 86 against 4 us for 4096x16) and no more accurate."""
-    if g.dtype.kind not in "fc" or g.dtype.itemsize < 4 or not g.flags.c_contiguous or g.ndim <= k or not g.size:
+    if g.ndim <= k or not blas_summable(g):
         return g.sum(axis=tuple(range(k)))
     rows = math.prod(g.shape[:k])
-    key = (rows, g.dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 64:
-            _ONES.clear()
-        ones = _ONES[key] = np.ones(rows, g.dtype)
-        ones.flags.writeable = False
-    return np.dot(ones, g.reshape(rows, -1)).reshape(g.shape[k:])
+    return np.dot(ones_vector(rows, g.dtype), g.reshape(rows, -1)).reshape(g.shape[k:])

@@ -13,11 +13,13 @@ so that second derivatives include their dependence on ``x``.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from ._primitive import apply, defprim, variant
+from ._primitive import apply, blas_summable, defprim, ones_vector, sum_leading, variant
 from .elementwise import rsqrt
 from .reduction import mean as reduce_mean
 from .reduction import sum as reduce_sum
@@ -29,7 +31,23 @@ def _forward(x, w, b, mean, invstd, axes, view, param_axes, batch_stats):
     shift = -mean * scale
     if b is not None:
         shift = shift + b.reshape(view)
+    if param_axes == axes:  # batch norm: per-channel scale and shift
+        rows, spread = _channel_rows(x)
+        out = rows * spread(scale)
+        out += spread(shift)
+        return out.reshape(x.shape)
     return x * scale + shift
+
+
+def _channel_rows(x: np.ndarray):
+    """Batch norm's broadcasts in a fast form: x as rows of (C x positions) and a function spreading a
+    per-channel vector along such a row. numpy broadcasts a (1, C, 1, 1) operand with one short inner
+    loop per sample and channel (166 against 103 us at 64x16x28x28). Other layouts: as they are."""
+    if x.ndim < 3 or not x.flags.c_contiguous:
+        view = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        return x, lambda v: np.reshape(v, view)
+    positions = x.size // (x.shape[0] * x.shape[1]) if x.size else 0
+    return x.reshape(x.shape[0], -1), lambda v: np.repeat(np.reshape(v, -1), positions)
 
 
 def _statistics(x, mean, invstd, axes, batch_stats, eps):
@@ -77,16 +95,72 @@ def _vjp_bias(g, out, x, w, b, mean, invstd, axes, view, param_axes, batch_stats
     return reshape(reduce_sum(g, param_axes), b.shape)
 
 
+_RULES = (_vjp_input, _vjp_weight, _vjp_bias)
+
+
+def _grads(wanted, g, out, x, w, b, mean, invstd, axes, view, param_axes, batch_stats, eps):
+    """All gradients at once on arrays. In training-mode batch norm they share the per-channel sums
+    Σg and Σg(x - mean) (PyTorch's native_batch_norm_backward does the same), with
+    dx = s g - s Σg / m - s invstd² Σg(x - mean) / m (x - mean), s = w invstd: six passes over the
+    data and four BLAS sums instead of fourteen passes and four slow reductions."""
+    if not (batch_stats and param_axes == axes):  # layer norm, evaluation mode: the rules one by one
+        params = {"mean": mean, "invstd": invstd, "axes": axes, "view": view, "param_axes": param_axes,
+                  "batch_stats": batch_stats, "eps": eps}
+        return [rule(g, out, x, w, b, **params) if want else None for rule, want in zip(_RULES, wanted)]
+    m = x.size // x.shape[1]
+    rows, spread = _channel_rows(x)
+    g_rows = np.ascontiguousarray(g).reshape(rows.shape)
+    centred = rows - spread(mean)
+    sum_g = _reduce(g, axes)
+    sum_gc = _reduce((g_rows * centred).reshape(x.shape), axes)
+    istd = invstd.reshape(-1)
+    grads = [None, None, None]
+    if wanted[1]:
+        grads[1] = (sum_gc * istd).reshape(w.shape)
+    if wanted[2]:
+        grads[2] = sum_g.reshape(b.shape)
+    if wanted[0]:
+        s = istd if w is None else istd * w.reshape(-1)
+        dx = g_rows * spread(s)
+        centred *= spread(s * istd * istd * sum_gc * (-1.0 / m))
+        dx += centred
+        dx += spread(s * sum_g * (-1.0 / m))
+        grads[0] = dx.reshape(x.shape)
+    return grads
+
+
 NORMALIZE = defprim("normalize", lambda x, w, b, mean, invstd, axes, view, param_axes, batch_stats, eps:
                     _forward(x, w, b, mean, invstd, axes, view, param_axes, batch_stats),
-                    (_vjp_input, _vjp_weight, _vjp_bias), node="NativeBatchNormBackward0")
+                    _RULES, node="NativeBatchNormBackward0", joint=_grads)
 LAYER_NORM = variant(NORMALIZE, "NativeLayerNormBackward0")
 
 
+def _reduce(x: np.ndarray, axes: tuple) -> np.ndarray:
+    """Sum over batch norm's axes (all but dim 1) or layer norm's (the trailing ones), as matrix-vector
+    products with ones where it can: numpy's reduction over (0, 2, 3) of an NCHW array runs short inner
+    loops (30 against 5 us for 64x16x8x8, 144 against 45 us for 64x16x28x28). Returns the sums flat
+    for batch norm, with the reduced axes kept for layer norm."""
+    if not blas_summable(x):
+        return x.sum(axis=axes) if axes[:1] == (0,) else x.sum(axis=axes, keepdims=True)
+    if axes[:1] == (0,):  # batch norm: over the batch (one product), then over each channel's positions
+        per_channel = sum_leading(x, 1).reshape(x.shape[1], -1)
+        return np.dot(per_channel, ones_vector(per_channel.shape[1], x.dtype))
+    kept = x.shape[:axes[0]]
+    rows = x.reshape(math.prod(kept), -1)
+    return np.dot(rows, ones_vector(rows.shape[1], x.dtype)).reshape(kept + (1,) * len(axes))
+
+
 def _moments(x: np.ndarray, axes: tuple):
-    mean = x.mean(axis=axes, keepdims=True)
-    centred = x - mean
-    var = np.mean(centred * centred, axis=axes, keepdims=True)
+    m = math.prod(x.shape[a] for a in axes)
+    view = tuple(1 if a in axes else n for a, n in enumerate(x.shape))
+    mean = (_reduce(x, axes) / m).astype(x.dtype, copy=False).reshape(view)
+    if axes[:1] == (0,):  # batch norm
+        rows, spread = _channel_rows(x)
+        centred = (rows - spread(mean)).reshape(x.shape)
+    else:
+        centred = x - mean
+    centred *= centred
+    var = (_reduce(centred, axes) / m).astype(x.dtype, copy=False).reshape(view)
     return mean, var
 
 

@@ -54,26 +54,23 @@ def _pool_geometry(x_spatial, kernel_size, stride, padding, dilation, ceil_mode,
 
 
 # ---------------------------------------------------------------------------- max pooling
-def _gather_forward(x, index):
-    n, c = x.shape[:2]
-    flat = np.take_along_axis(x.reshape(n, c, -1), index.reshape(n, c, -1), axis=2)
-    return flat.reshape(index.shape)
+def _gather_forward(x, positions):
+    """Each window's maximum: the input at its winner's position (flat over the whole input), one
+    ``take`` (6x faster than ``take_along_axis`` per plane)."""
+    return np.ascontiguousarray(x).reshape(-1).take(positions)
 
 
-def _scatter_forward(g, index, shape, overlapping):
-    n, c = shape[:2]
-    plane = int(np.prod(shape[2:]))
-    g_flat, i_flat = g.reshape(n * c, -1), index.reshape(n * c, -1)
+def _scatter_forward(g, positions, shape, overlapping):
+    """The gradient back at the winners' positions, summed where overlapping windows share a winner."""
+    flat_g, flat_p, size = np.ascontiguousarray(g).reshape(-1), positions.reshape(-1), math.prod(shape)
     if not overlapping:  # each input position wins at most one window
-        out = np.zeros((n * c, plane), dtype=g.dtype)
-        np.put_along_axis(out, i_flat, g_flat, axis=1)
+        out = np.zeros(size, dtype=g.dtype)
+        out[flat_p] = flat_g
         return out.reshape(shape)
-    positions = (i_flat + (np.arange(n * c) * plane)[:, None]).ravel()
-    summed = np.bincount(positions, weights=g_flat.ravel(), minlength=n * c * plane)
-    return summed.astype(g.dtype, copy=False).reshape(shape)
+    return np.bincount(flat_p, weights=flat_g, minlength=size).astype(g.dtype, copy=False).reshape(shape)
 
 
-MAX_POOL = adjoint_pair("max_pool", lambda x, index, shape, overlapping: _gather_forward(x, index),
+MAX_POOL = adjoint_pair("max_pool", lambda x, positions, shape, overlapping: _gather_forward(x, positions),
                         _scatter_forward, "MaxPool2DWithIndicesBackward0")
 
 
@@ -97,8 +94,10 @@ def _window_argmax(view: np.ndarray, offsets: list, has_nan: bool) -> np.ndarray
     return winner
 
 
-def _argmax_index(x: np.ndarray, geometry: Geometry) -> np.ndarray:
-    """Flat position (within each input plane) of every window's maximum: PyTorch's ``indices``."""
+def _argmax_positions(x: np.ndarray, geometry: Geometry) -> np.ndarray:
+    """Flat position, over the whole input, of every window's maximum (PyTorch's ``indices`` are
+    these less each plane's start). Without padding, window start plus the winner's displacement;
+    with padding, per coordinate, so that a window of padding only (-inf) stays in range."""
     d = len(geometry.kernel)
     padded = pad_array(x.astype(np.float64) if x.dtype.kind != "f" else x, geometry.padding, -np.inf)
     view = windows(padded, geometry.kernel, geometry.stride, geometry.dilation)
@@ -106,13 +105,18 @@ def _argmax_index(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     offsets = list(itertools.product(*(range(k) for k in geometry.kernel)))
     winner = _window_argmax(view, offsets, bool(np.isnan(x).any()))
     table = np.asarray(offsets, dtype=np.intp) * np.asarray(geometry.dilation, dtype=np.intp)  # (K, d)
+    planes = (np.arange(x.shape[0] * x.shape[1], dtype=np.intp) * math.prod(spatial)).reshape(
+        x.shape[:2] + (1,) * d)
+    if not any(lo or hi for lo, hi in geometry.padding):
+        place = np.ravel_multi_index(tuple(table.T), spatial)  # each offset's displacement in the plane
+        starts = np.ravel_multi_index(np.meshgrid(*(np.arange(n) * st for n, st in zip(out, geometry.stride)),
+                                                  indexing="ij"), spatial)
+        return place[winner] + (starts + planes)
     coords = []
     for i in range(d):
         start = (np.arange(out[i]) * geometry.stride[i] - geometry.padding[i][0]).reshape((-1,) + (1,) * (d - 1 - i))
-        coords.append(start + np.take(table[:, i], winner))
-    if any(lo or hi for lo, hi in geometry.padding):  # a window of padding only (-inf input) stays in range
-        coords = [np.clip(c, 0, n - 1) for c, n in zip(coords, spatial)]
-    return np.ravel_multi_index(tuple(coords), spatial)
+        coords.append(np.clip(start + np.take(table[:, i], winner), 0, spatial[i] - 1))
+    return np.ravel_multi_index(tuple(coords), spatial) + planes
 
 
 def _batched(input: Tensor, d: int):
@@ -126,12 +130,16 @@ def _batched(input: Tensor, d: int):
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d):
     x, unbatched = _batched(input, d)
     geometry = _pool_geometry(tuple(x.shape[2:]), kernel_size, stride, padding, dilation, ceil_mode, d)
-    index = _argmax_index(x._data, geometry)
+    positions = _argmax_positions(x._data, geometry)
     overlapping = any(st < (k - 1) * di + 1 for st, k, di in zip(geometry.stride, geometry.kernel, geometry.dilation))
-    y = apply(MAX_POOL, (x,), {"index": index, "shape": tuple(x.shape), "overlapping": overlapping})
+    y = apply(MAX_POOL, (x,), {"positions": positions, "shape": tuple(x.shape), "overlapping": overlapping})
+    if not return_indices:
+        return squeeze(y, 0) if unbatched else y
+    plane = math.prod(x.shape[2:])
+    index = positions % plane if plane else positions  # within each plane, as PyTorch's indices
     if unbatched:
         y, index = squeeze(y, 0), index[0]
-    return (y, _wrap(index.astype(np.int64))) if return_indices else y
+    return y, _wrap(index.astype(np.int64))
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
