@@ -29,10 +29,10 @@ def zero_grads(parameters: Iterable[Tensor], set_to_none: bool = True) -> None:
     """Drop gradients (``None``), or zero them in place (``set_to_none=False``): ``Module.zero_grad`` and
     ``Optimizer.zero_grad``."""
     for p in parameters:
-        if p.grad is None:
+        if p._grad is None:  # the slot, not the property: this runs for every parameter at every step
             continue
         if set_to_none:
-            p.grad = None
+            p._grad = None
         else:
             p.grad = p.grad.detach()
             p.grad._data[...] = 0

@@ -30,11 +30,14 @@ _REDUCTIONS = ("none", "mean", "sum")
 def _reduce_forward(loss: np.ndarray, reduction: str, divisor=None) -> np.ndarray:
     if reduction == "none":
         return loss
-    total = loss.sum()
+    total = np.add.reduce(loss, axis=None)
     if reduction == "sum":
         return total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return total / (loss.size if divisor is None else divisor)
+    divisor = loss.size if divisor is None else divisor
+    if divisor:
+        return total / divisor
+    with np.errstate(invalid="ignore", divide="ignore"):  # a mean over nothing: NaN, as PyTorch
+        return total / divisor
 
 
 def _scale(g, reduction: str, divisor):

@@ -98,9 +98,9 @@ class Optimizer:
         with grad_mode.no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p.grad is None:
+                    if p._grad is None:
                         continue
-                    grad = p.grad._data
+                    grad = p._grad._data
                     if group.get("maximize", False):
                         grad = -grad
                     self._update(group, p, grad, self.state[p])
