@@ -34,6 +34,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--frameworks", metavar="NAMES", help=f"comma-separated columns: {', '.join(frameworks.NAMES)}")
     p.add_argument("--repeats", type=int, help="samples per framework (median reported); default 5, quick 3")
     p.add_argument("--min-time", type=float, help="seconds per sample for short steps; default 0.1, quick 0.02")
+    p.add_argument("--settle", type=float, help="seconds of rest before each sample, for the previous framework's "
+                   "thread pools to stop spinning; default 0.3, quick 0.1")
     p.add_argument("--threads", type=int, help="limit BLAS and PyTorch to this many threads, for every framework "
                    "alike (default: each library's own default)")
     p.add_argument("--output", type=Path, help="write the results here (default: RESULTS.md for a complete full run)")
@@ -68,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     names = _names(args.only, suite.BENCHMARKS, "benchmark")
     columns = _names(args.frameworks, frameworks.NAMES, "framework")
     cfg = Config(size="quick" if args.quick else "full", repeats=args.repeats or (3 if args.quick else 5),
-                 min_time=args.min_time or (0.02 if args.quick else 0.1), frameworks=columns)
+                 min_time=args.min_time or (0.02 if args.quick else 0.1), frameworks=columns,
+                 settle=args.settle if args.settle is not None else (0.1 if args.quick else 0.3))
     if args.threads:
         limit_threads(args.threads)
     described = machine.describe()

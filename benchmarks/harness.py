@@ -40,6 +40,7 @@ class Config:
     min_time: float = 0.1  # seconds per sample; short steps are looped until they take this long
     frameworks: tuple[str, ...] = frameworks.NAMES
     fresh: bool = True  # measure memory in a fresh process per framework (False: in this one, for the tests)
+    settle: float = 0.0  # seconds of rest before each sample, so the previous framework's threads stop spinning
 
     def pick(self, table: Mapping[str, Any]) -> Any:
         return table[self.size]
@@ -197,7 +198,7 @@ def measure(impls: Mapping[str, Setup], cfg: Config, *, number: int | None = Non
     gc.collect()
     gc.freeze()
     try:
-        _rounds(steps, counts, order, repeats or cfg.repeats, samples, results, out)
+        _rounds(steps, counts, order, repeats or cfg.repeats, samples, results, out, cfg.settle)
     finally:
         gc.unfreeze()
     for name in order:
@@ -209,14 +210,24 @@ def measure(impls: Mapping[str, Setup], cfg: Config, *, number: int | None = Non
 
 
 def _rounds(steps: dict[str, Callable[[], Any]], counts: dict[str, int], order: list[str], repeats: int,
-            samples: dict[str, list[float]], results: dict[str, list[Any]], out: dict[str, Outcome]) -> None:
-    """The samples: each repeat runs every framework once, starting one further along the order."""
+            samples: dict[str, list[float]], results: dict[str, list[Any]], out: dict[str, Outcome],
+            settle: float = 0.0) -> None:
+    """The samples: each repeat runs every framework once, starting one further along the order.
+
+    Before each sample the machine rests for ``settle`` seconds and the step runs once untimed:
+    OpenBLAS's and OpenMP's worker threads spin for a while after their last call, and in one
+    process the next framework's threads then compete with them for the cores (PyTorch's MLP step
+    measured 2.07 ms after numpy frameworks, 0.74-0.78 ms alone; ratios against it were flattered).
+    """
     for r in range(repeats):
         for name in order[r % len(order):] + order[: r % len(order)] if order else []:
             if name in out:
                 continue
             gc.collect()  # start each sample without the previous framework's garbage
             try:
+                if settle:
+                    time.sleep(settle)
+                    steps[name]()
                 start = time.perf_counter()
                 for _ in range(counts[name]):
                     result = steps[name]()

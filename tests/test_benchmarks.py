@@ -91,6 +91,19 @@ def test_round_robin_takes_the_median_and_reports_failures():
     assert "autograd" not in impls and out["autograd"] == Cell(text="—")
 
 
+def test_each_sample_starts_after_a_rest_and_an_untimed_call(monkeypatch):
+    """With settle > 0 the harness sleeps before every sample (the previous framework's thread pools
+    stop spinning) and runs the step once untimed, so a sample of 2 calls makes 3."""
+    calls, sleeps = [], []
+    monkeypatch.setattr(harness.time, "sleep", sleeps.append)
+    impls = {"numpy": lambda m: lambda: calls.append("numpy"), "f": lambda m: lambda: calls.append("f")}
+    cfg = Config(repeats=2, min_time=0.0, frameworks=("numpy",), settle=0.25)
+    out = harness.measure(impls, cfg, number=2, warmup=False)
+    assert sleeps == [0.25] * 4  # two frameworks, two rounds
+    assert calls == ["numpy"] * 3 + ["f"] * 3 + ["f"] * 3 + ["numpy"] * 3
+    assert len(out["numpy"].samples) == 2
+
+
 @pytest.mark.parametrize("exc, text", [
     (Missing("diffkit.optim.SGD"), "n/a (missing: diffkit.optim.SGD)"),
     (AttributeError("module 'diffkit' has no attribute 'nn'"), "n/a (missing: diffkit.nn)"),
