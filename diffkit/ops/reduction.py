@@ -50,6 +50,8 @@ def _count(shape: tuple, dim) -> int:
 
 
 def _expand(g, shape, dim, keepdim):
+    if g.__class__ is np.ndarray:  # the backward pass on arrays: a broadcast view, no dispatch
+        return np.broadcast_to(g if keepdim or not shape else g.reshape(_kept_shape(shape, dim)), shape)
     from .shape import expand
 
     return expand(_restore(g, shape, dim, keepdim), shape)
@@ -238,10 +240,17 @@ ALL = defprim("all", lambda x, dim, keepdim: np.all(x, axis=_np_axis(dim), keepd
 ANY = defprim("any", lambda x, dim, keepdim: np.any(x, axis=_np_axis(dim), keepdims=keepdim))
 
 
+_PUBLIC: dict = {}  # primitive -> its public function, made once
+
+
 def _reduce(prim, prim_dim, x, dim, keepdim, **params):
     if isinstance(dim, list):
         dim = tuple(dim)
-    return function(prim if dim is None else prim_dim)(x, dim=dim, keepdim=keepdim, **params)
+    prim = prim if dim is None else prim_dim
+    fn = _PUBLIC.get(prim)
+    if fn is None:
+        fn = _PUBLIC[prim] = function(prim)
+    return fn(x, dim=dim, keepdim=keepdim, **params)
 
 
 def sum(x, dim=None, keepdim: bool = False, dtype=None):  # noqa: A001 - PyTorch's name
