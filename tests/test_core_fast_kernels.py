@@ -166,3 +166,22 @@ def test_max_pool_values_indices_and_gradients_match_torch(shape, options, value
         results.append([y.detach().numpy(), index.numpy(), xt.grad.numpy()])
     for mine, theirs in zip(results[1], results[0]):
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_half_precision_normalisation_sums_in_single_precision() -> None:
+    """64x16x16 values near 50 sum to 819,200 per channel: past float16's 65,504. numpy's mean
+    accumulates half precision in single; the BLAS-free fallback must do the same."""
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((64, 4, 16, 16)) * 2 + 50).astype(np.float16)
+    expected = (x - x.astype(np.float64).mean(axis=(0, 2, 3), keepdims=True)) / x.astype(np.float64).std(
+        axis=(0, 2, 3), keepdims=True)
+    xt = dk.tensor(x, requires_grad=True)
+    y = dk.nn.functional.batch_norm(xt, None, None, training=True)
+    y.backward(dk.ones_like(y))
+    assert y.dtype == dk.float16 and xt.grad.dtype == dk.float16
+    np.testing.assert_allclose(y.detach().numpy().astype(np.float64), expected, atol=0.03)
+    assert np.isfinite(xt.grad.numpy()).all() and np.abs(xt.grad.numpy()).max() < 0.05  # d(sum of normalised)/dx = 0
+    rows = (rng.standard_normal((4, 4096)) * 2 + 50).astype(np.float16)
+    normalised = dk.nn.functional.layer_norm(dk.tensor(rows), (4096,)).numpy().astype(np.float64)
+    reference = (rows - rows.astype(np.float64).mean(1, keepdims=True)) / rows.astype(np.float64).std(1, keepdims=True)
+    np.testing.assert_allclose(normalised, reference, atol=0.03)

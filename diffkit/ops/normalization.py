@@ -126,7 +126,7 @@ def _grads(wanted, g, out, x, w, b, mean, invstd, axes, view, param_axes, batch_
         dx += centred
         dx += spread(s * sum_g * (-1.0 / m))
         grads[0] = dx.reshape(x.shape)
-    return grads
+    return [None if grad is None else grad.astype(x.dtype, copy=False) for grad in grads]
 
 
 NORMALIZE = defprim("normalize", lambda x, w, b, mean, invstd, axes, view, param_axes, batch_stats, eps:
@@ -139,9 +139,11 @@ def _reduce(x: np.ndarray, axes: tuple) -> np.ndarray:
     """Sum over batch norm's axes (all but dim 1) or layer norm's (the trailing ones), as matrix-vector
     products with ones where it can: numpy's reduction over (0, 2, 3) of an NCHW array runs short inner
     loops (30 against 5 us for 64x16x8x8, 144 against 45 us for 64x16x28x28). Returns the sums flat
-    for batch norm, with the reduced axes kept for layer norm."""
+    for batch norm, with the reduced axes kept for layer norm; half precision is summed in single
+    (as numpy's mean does: a float16 sum overflows past 65,504)."""
     if not blas_summable(x):
-        return x.sum(axis=axes) if axes[:1] == (0,) else x.sum(axis=axes, keepdims=True)
+        wide = np.float32 if x.dtype == np.float16 else None
+        return x.sum(axis=axes, dtype=wide) if axes[:1] == (0,) else x.sum(axis=axes, keepdims=True, dtype=wide)
     if axes[:1] == (0,):  # batch norm: over the batch (one product), then over each channel's positions
         per_channel = sum_leading(x, 1).reshape(x.shape[1], -1)
         return np.dot(per_channel, ones_vector(per_channel.shape[1], x.dtype))
