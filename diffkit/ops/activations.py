@@ -87,7 +87,7 @@ def _elu_forward(x, alpha, scale, input_scale):
 
 ELU = defprim("elu", _elu_forward,
               lambda g, out, x, alpha, scale, input_scale:
-              where(x > 0, g * scale, g * (scale * alpha * input_scale) * exp(clamp(x, max=0.0) * input_scale)),
+              where(x <= 0, g * (scale * alpha * input_scale) * exp(clamp(x, max=0.0) * input_scale), g * scale),
               node="EluBackward0", elementwise=True,
               sympy=_sympy(lambda sp, x, alpha, scale, input_scale:
                            scale * sp.Piecewise((x, x > 0), (alpha * (sp.exp(x * input_scale) - 1), True))))

@@ -12,6 +12,7 @@ import operator
 
 import numpy as np
 
+from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, unary, variant
 
 
@@ -76,6 +77,23 @@ def _relu_grad(g, out, x):
     return where(out <= 0, 0.0, g)
 
 
+def _sign(x):
+    """-1, 0 or 1, and 0 for NaN, as PyTorch's (0 < x) - (x < 0) (numpy's sign keeps NaN, which made
+    |x|' NaN at a NaN input where PyTorch's is 0)."""
+    s = np.sign(x)
+    return np.nan_to_num(s, nan=0.0) if np.isnan(s).any() else s
+
+
+def _no_gradient(g, out, x):
+    """The derivative of a piecewise-constant function: zeros, as PyTorch's zeros_like, even for an
+    inf or NaN g (g * 0 would be NaN)."""
+    if isinstance(g, Tensor):
+        return _wrap(np.zeros(g.shape, g._data.dtype))
+    if g.__class__ is np.ndarray:
+        return np.zeros(g.shape, g.dtype)
+    return g * 0
+
+
 def _pow_base_grad(g, x, y):
     """d(x^y)/dx = y x^(y-1), and 0 where y == 0 (not 0 * inf at x == 0), as PyTorch."""
     if isinstance(y, numbers.Number):
@@ -83,9 +101,23 @@ def _pow_base_grad(g, x, y):
     return where(y == 0, 0.0, g * y * x ** (y - 1))
 
 
+def _pow_exponent_grad(g, out, x, y):
+    """d(x^y)/dy = x^y ln x, and 0 where x == 0 and y >= 0, as PyTorch; at x == 0, y < 0 it is
+    inf * -inf = -inf as there. log's argument is replaced only where the result is masked, so a
+    second derivative does not meet log(0) through the unselected branch."""
+    if isinstance(x, numbers.Number):  # a number to a tensor's power (rpow)
+        if x == 0:  # 0^y ln 0: 0 for y >= 0, -(±inf) for y < 0
+            return g * where(y >= 0, 0.0, -out)
+        with np.errstate(invalid="ignore"):  # a negative base: NaN, as PyTorch's log
+            return g * (out * float(np.log(x)))
+    masked = (x == 0) & (y >= 0)
+    return g * where(masked, 0.0, out * log(where(masked, 1.0, x)))
+
+
 def _share_ties(x, y):
-    """Gradient share of ``x`` in max(x, y): 1 where it wins, 1/2 on a tie (PyTorch's rule)."""
-    return where(x == y, 0.5, where(x > y, 1.0, 0.0))
+    """Gradient share of ``x`` in max(x, y): 1/2 on a tie, 0 where it loses, else 1 -- also where
+    either is NaN, where PyTorch gives the gradient to both (its masks are ==, < and >)."""
+    return where(x == y, 0.5, where(x < y, 0.0, 1.0))
 
 
 # ---------------------------------------------------------------------------- arithmetic
@@ -102,7 +134,7 @@ DIV = defprim("div", np.true_divide,
 POW = defprim(
     "pow", np.power,
     (lambda g, out, x, y: _pow_base_grad(g, x, y),
-     lambda g, out, x, y: g * where((x == 0) & (y >= 0), 0.0, out * log(where(x == 0, 1.0, x)))),
+     lambda g, out, x, y: _pow_exponent_grad(g, out, x, y)),
     save="both", sympy=operator.pow, display="{0}^{1}", elementwise=True)
 POW_TENSOR = variant(POW, "PowBackward1")
 RPOW = variant(POW, "PowBackward2")
@@ -164,11 +196,11 @@ def _sympy_sign(sp, x):
 
 ABS = defprim("abs", np.abs, lambda g, out, x: g * sign(x), sympy=_sympy(_sympy_abs), display="|{0}|",
               elementwise=True)
-SIGN = defprim("sign", np.sign, lambda g, out, x: g * 0, save="none", sympy=_sympy(_sympy_sign), elementwise=True)
-FLOOR = defprim("floor", np.floor, lambda g, out, x: g * 0, save="none", sympy="floor", elementwise=True)
-CEIL = defprim("ceil", np.ceil, lambda g, out, x: g * 0, save="none", sympy="ceiling", elementwise=True)
-ROUND = defprim("round", np.round, lambda g, out, x: g * 0, save="none", elementwise=True)
-TRUNC = defprim("trunc", np.trunc, lambda g, out, x: g * 0, save="none", elementwise=True,
+SIGN = defprim("sign", _sign, _no_gradient, save="none", sympy=_sympy(_sympy_sign), elementwise=True)
+FLOOR = defprim("floor", np.floor, _no_gradient, save="none", sympy="floor", elementwise=True)
+CEIL = defprim("ceil", np.ceil, _no_gradient, save="none", sympy="ceiling", elementwise=True)
+ROUND = defprim("round", np.round, _no_gradient, save="none", elementwise=True)
+TRUNC = defprim("trunc", np.trunc, _no_gradient, save="none", elementwise=True,
                 sympy=_sympy(lambda sp, x: sp.Piecewise((sp.floor(x), x >= 0), (sp.ceiling(x), True))))
 CLAMP = defprim(
     "clamp", lambda x, min=None, max=None: np.clip(x, min, max),
@@ -214,7 +246,8 @@ ISNAN = _comparison("isnan", np.isnan, None)
 ISINF = _comparison("isinf", np.isinf, None)
 ISFINITE = _comparison("isfinite", np.isfinite, None)
 FLOOR_DIVIDE = _comparison("floor_divide", np.floor_divide, operator.floordiv)
-REMAINDER = defprim("remainder", np.remainder, (lambda g, out, x, y: g, lambda g, out, x, y: -g * floor(x / y)),
+REMAINDER = defprim("remainder", np.remainder,  # floor_divide, not floor(x / y): NaN at x = inf, as PyTorch
+                    (lambda g, out, x, y: g, lambda g, out, x, y: -g * floor_divide(x, y)),
                     sympy=_sympy(lambda sp, x, y: x - y * sp.floor(x / y)), elementwise=True)
 REMAINDER_TENSOR = variant(REMAINDER, "RemainderBackward1")
 

@@ -1,0 +1,84 @@
+"""Values and gradients at NaN, ±inf and ±0 are PyTorch's, for every elementwise case of the tables.
+
+The parity tests draw inputs away from such points; here each one- and two-input case of
+``core_cases.py`` and ``core_cases_nn.py`` that maps a vector to a vector of the same length is
+run on every special value (every pair, for two inputs), with upstream gradients that are
+themselves inf or NaN. This found: |x|' and sign at NaN (PyTorch's sign is (0 < x) - (x < 0): 0),
+zero derivatives that were g * 0 (NaN for an inf g), max/min giving NaN's gradient to neither side
+(PyTorch: both), ReLU and ELU at NaN, d(0^y)/dy at y < 0 and remainder's gradient at x = inf.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from core_cases import CASES
+from core_cases_nn import NN_CASES
+
+import diffkit as dk
+
+torch = pytest.importorskip("torch")
+
+SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.0])
+UPSTREAM = np.array([1.0, 1.0, 1.0, 1.0, 1.0, np.inf, np.nan, 1.0, -np.inf, 2.0])
+
+
+def _run(case, inputs: list[np.ndarray], upstream: np.ndarray):
+    """(value, gradients) of the case in both frameworks, or None where it is not elementwise on vectors."""
+    results = []
+    for m in (torch, dk):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                try:
+                    xs = [m.tensor(x.copy(), requires_grad=True) for x in inputs]
+                    y = case.fn(m, *xs)
+                except (RuntimeError, ValueError, TypeError, IndexError):
+                    return None
+                if tuple(y.shape) != inputs[0].shape or not y.requires_grad:
+                    return None
+                y.backward(m.tensor(upstream))
+        grads = [None if x.grad is None else x.grad.numpy().copy() for x in xs]
+        results.append((y.detach().numpy().copy(), grads))
+    return results
+
+
+def _assert_same(theirs: np.ndarray, mine: np.ndarray, what: str) -> None:
+    same = np.isclose(theirs, mine, rtol=1e-12, atol=0, equal_nan=True) | (np.isinf(theirs) & (theirs == mine))
+    assert same.all(), f"{what}: PyTorch {theirs[~same]} diffkit {mine[~same]} at positions {np.flatnonzero(~same)}"
+
+
+UNARY = [c for c in CASES + NN_CASES if len(c.shapes) == 1 and c.same_values]
+BINARY = [c for c in CASES + NN_CASES if len(c.shapes) == 2 and c.same_values]
+
+
+@pytest.mark.parametrize("case", UNARY, ids=lambda c: c.id)
+def test_one_input_at_special_values(case) -> None:
+    results = _run(case, [SPECIAL], UPSTREAM)
+    if results is None:
+        pytest.skip("not an elementwise map of a vector")
+    (theirs, their_grads), (mine, my_grads) = results
+    _assert_same(theirs, mine, "value")
+    _assert_same(their_grads[0], my_grads[0], "gradient")
+
+
+@pytest.mark.parametrize("case", BINARY, ids=lambda c: c.id)
+def test_two_inputs_at_every_pair_of_special_values(case) -> None:
+    a, b = np.repeat(SPECIAL, len(SPECIAL)), np.tile(SPECIAL, len(SPECIAL))
+    results = _run(case, [a, b], np.ones_like(a))
+    if results is None:
+        pytest.skip("not an elementwise map of two vectors")
+    (theirs, their_grads), (mine, my_grads) = results
+    _assert_same(theirs, mine, "value")
+    for k, (t, d) in enumerate(zip(their_grads, my_grads)):
+        if t is not None and d is not None:
+            _assert_same(t, d, f"gradient of input {k}")
+
+
+def test_some_cases_of_each_kind_ran() -> None:
+    """The skips above must not swallow the table: most cases are elementwise."""
+    ran_unary = sum(_run(c, [SPECIAL], UPSTREAM) is not None for c in UNARY)
+    a = np.repeat(SPECIAL[:3], 3)
+    ran_binary = sum(_run(c, [a, a[::-1].copy()], np.ones_like(a)) is not None for c in BINARY)
+    assert ran_unary >= 25 and ran_binary >= 8, (ran_unary, ran_binary)
