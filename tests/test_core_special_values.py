@@ -82,3 +82,25 @@ def test_some_cases_of_each_kind_ran() -> None:
     a = np.repeat(SPECIAL[:3], 3)
     ran_binary = sum(_run(c, [a, a[::-1].copy()], np.ones_like(a)) is not None for c in BINARY)
     assert ran_unary >= 25 and ran_binary >= 8, (ran_unary, ran_binary)
+
+
+@pytest.mark.parametrize("reduction", ["max", "min", "amax", "amin", "max-dim", "amax-dim"])
+def test_extremes_with_nan_and_ties_give_pytorchs_gradients(reduction) -> None:
+    """max()/min() of a whole tensor share a NaN result's gradient among the NaN inputs (PyTorch's
+    evenly_distribute_backward); amax/amin give NaN there; ties share evenly."""
+    data = np.array([[np.nan, 1.0, 2.0], [3.0, np.nan, 3.0], [3.0, 3.0, 0.0]])
+    fns = {"max": lambda t: t.max(), "min": lambda t: t.min(), "amax": lambda m, t: m.amax(t),
+           "amin": lambda m, t: m.amin(t), "max-dim": lambda t: t.max(1).values.sum(),
+           "amax-dim": lambda m, t: m.amax(t, 1).sum()}
+    results = []
+    for m in (torch, dk):
+        for values in (data, np.nan_to_num(data, nan=3.0)):  # with NaN, and with ties only
+            x = m.tensor(values, requires_grad=True)
+            fn = fns[reduction]
+            y = fn(m, x) if reduction.startswith("am") else fn(x)
+            with np.errstate(all="ignore"):
+                y.backward()
+            results.append((y.detach().numpy(), x.grad.numpy()))
+    for (theirs, their_grad), (mine, my_grad) in zip(results[:2], results[2:]):
+        np.testing.assert_array_equal(mine, theirs)
+        np.testing.assert_allclose(my_grad, their_grad, rtol=1e-12, equal_nan=True)

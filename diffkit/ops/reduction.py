@@ -10,7 +10,7 @@ import builtins
 import numpy as np
 
 from .. import return_types
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, variant
 from .elementwise import exp
 
@@ -194,8 +194,21 @@ AMAX = defprim("amax", lambda x, dim, keepdim: np.amax(x, axis=_np_axis(dim), ke
                jvp=_tangent_of(_even_share_vjp), save="both", sympy=_sympy_extreme("Max"))
 AMIN = defprim("amin", lambda x, dim, keepdim: np.amin(x, axis=_np_axis(dim), keepdims=keepdim), _even_share_vjp,
                jvp=_tangent_of(_even_share_vjp), save="both", sympy=_sympy_extreme("Min"))
-MAX_ALL = variant(AMAX, "MaxBackward1")
-MIN_ALL = variant(AMIN, "MinBackward1")
+def _whole_share_vjp(g, out, x, dim, keepdim):
+    """Gradient of max()/min() of a whole tensor: shared evenly among the inputs equal to the result,
+    or among the NaN inputs when the result is NaN (PyTorch's evenly_distribute_backward; amax/amin
+    share none there and give NaN, also as PyTorch)."""
+    xs, result = (x._data, out._data) if isinstance(x, Tensor) else (np.asarray(x), np.asarray(out))
+    hit = (xs == result) | (np.isnan(xs) & np.isnan(result)) if xs.dtype.kind in "fc" else xs == result
+    share = hit / np.count_nonzero(hit)
+    share = share.astype(xs.dtype if xs.dtype.kind in "fc" else share.dtype, copy=False)
+    return g * (_wrap(share) if isinstance(x, Tensor) else share)
+
+
+MAX_ALL = defprim("amax", AMAX.forward, _whole_share_vjp, jvp=_tangent_of(_whole_share_vjp), save="both",
+                  node="MaxBackward1", sympy=AMAX.sympy)
+MIN_ALL = defprim("amin", AMIN.forward, _whole_share_vjp, jvp=_tangent_of(_whole_share_vjp), save="both",
+                  node="MinBackward1", sympy=AMIN.sympy)
 
 
 def _logsumexp_forward(x, dim, keepdim):
