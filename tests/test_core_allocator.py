@@ -8,6 +8,7 @@ them in huge pages (after other tests had run, the system allocator's steps once
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
@@ -16,8 +17,15 @@ import pytest
 
 import diffkit as dk
 
-pytestmark = pytest.mark.skipif(dk._allocator.status != "tuned" and not dk._allocator._glibc(),
-                                reason="the allocator tuning is for glibc")
+def _has_mallinfo2() -> bool:
+    try:
+        return hasattr(ctypes.CDLL("libc.so.6"), "mallinfo2")
+    except OSError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not (dk._allocator._glibc() and _has_mallinfo2()),
+                                reason="the allocator tuning is for glibc (mallinfo2 from 2.33)")
 
 STEPS = """
 import ctypes, resource, sys
