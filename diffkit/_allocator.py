@@ -8,7 +8,7 @@ than that returns its memory at the end and page-faults it in again at the next 
 fresh process the 784-1024-1024-10 MLP took 3,700 page faults and 20.7 ms a step instead of
 15.0 ms, the 64-256-256-10 one 220 faults and 1.06 ms instead of 0.73. Importing PyTorch hides
 it (its import frees a large block, which raises the thresholds for everyone), and so does any
-earlier 32 MB array; diffkit should not depend on luck.
+earlier 32 MB array, or a slightly different heap layout; diffkit should not depend on luck.
 
 So ``import diffkit`` sets the two thresholds where glibc's heuristic stops growing them
 (32 MB for ``mmap``, twice that kept at the top of the heap). Memory is still freed: at most

@@ -3,8 +3,8 @@
 Each case runs in a fresh process that imports nothing but numpy and diffkit, as a user's
 script does: PyTorch's import (or any earlier large array) would raise glibc's thresholds and
 hide the problem. Nothing is timed: glibc's heap size (mallinfo2) is sampled twice a step, and a
-shrinking heap is a trim, deterministic; page faults are counted too, though the kernel can absorb
-them in huge pages (after other tests had run, the system allocator's steps once showed none).
+shrinking heap is a trim; page faults are counted too. With the tuning neither happens, whatever
+the heap's layout.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import sys
 import pytest
 
 import diffkit as dk
+
 
 def _has_mallinfo2() -> bool:
     try:
@@ -82,13 +83,14 @@ def test_steady_training_steps_keep_their_heap_and_take_no_page_faults() -> None
     assert faults < 5, f"{faults} page faults per step"
 
 
-def test_the_system_allocator_can_be_kept_and_then_gives_the_heap_back_every_step() -> None:
-    """The opt-out works, and shows what the tuning is for: without it glibc trims the heap at every
-    step's end (and the next step faults it in again: ~3,700 faults a step here, unless the kernel
-    backs the heap with huge pages, so the count of trims is what is asserted)."""
-    status, _, shrinks = _run({"DIFFKIT_MALLOC": "system"})
+def test_the_system_allocator_can_be_kept() -> None:
+    """The opt-out works. Whether glibc's own heuristic then trims the heap at every step's end depends
+    on the heap's layout: in a plain shell it did, 19 times in 20 steps with ~3,700 page faults a
+    step, while under pytest one more environment variable (PYTEST_CURRENT_TEST) shifted the early
+    allocations enough that it never did. That fragility is the reason for the tuning, and the
+    reason this test asserts nothing about the untuned counts."""
+    status, _, _ = _run({"DIFFKIT_MALLOC": "system"})
     assert status == "left to the system (DIFFKIT_MALLOC=system)"
-    assert shrinks >= 15, f"the heap shrank only {shrinks} times in 20 steps"
 
 
 def test_the_users_own_malloc_settings_win() -> None:
