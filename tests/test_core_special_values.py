@@ -6,6 +6,8 @@ run on every special value (every pair, for two inputs), with upstream gradients
 themselves inf or NaN. This found: |x|' and sign at NaN (PyTorch's sign is (0 < x) - (x < 0): 0),
 zero derivatives that were g * 0 (NaN for an inf g), max/min giving NaN's gradient to neither side
 (PyTorch: both), ReLU and ELU at NaN, d(0^y)/dy at y < 0 and remainder's gradient at x = inf.
+The one-input cases that reduce (or reshape) run on rows of special values too: that found max()/min()
+at NaN, prod() over several zeros beside an inf, and the inf-norm at NaN.
 """
 from __future__ import annotations
 
@@ -83,6 +85,47 @@ def test_two_inputs_at_every_pair_of_special_values(case) -> None:
 def test_the_sweep_covers_the_elementwise_table() -> None:
     """The filter above must not swallow the table: most cases are elementwise."""
     assert len(UNARY) >= 40 and len(BINARY) >= 8, ([c.id for c in UNARY], [c.id for c in BINARY])
+
+
+# rows mixing one special value with numbers, two infinities with signed zeros, many zeros, all -inf
+ROWS = np.array([[np.nan, 1.0, 2.0, -1.0, 0.5], [np.inf, 1.0, 2.0, -1.0, 0.5], [-np.inf, 1.0, 2.0, -1.0, 0.5],
+                 [np.inf, -np.inf, 1.0, 0.0, -0.0], [0.0, 0.0, 0.0, 1.0, 1.0], [-np.inf] * 5])
+
+
+def _reduction_run(case):
+    """The case on ROWS (value, gradient for an upstream of ones) in both frameworks, or None where it
+    is elementwise (covered above) or does not take a matrix."""
+    results = []
+    for m in (torch, dk):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                try:
+                    x = m.tensor(ROWS.copy(), requires_grad=True)
+                    y = case.fn(m, x)
+                    if tuple(y.shape) == ROWS.shape or not y.requires_grad:
+                        return None
+                    y.backward(m.ones(tuple(y.shape), dtype=m.float64))
+                except (RuntimeError, ValueError, TypeError, IndexError):
+                    return None
+        results.append((y.detach().numpy().copy(), x.grad.numpy().copy()))
+    return results
+
+
+REDUCING = [c for c in CASES + NN_CASES if len(c.shapes) == 1 and c.same_values and _reduction_run(c) is not None]
+
+
+@pytest.mark.parametrize("case", REDUCING, ids=lambda c: c.id)
+def test_reductions_and_other_maps_of_rows_with_special_values(case) -> None:
+    (theirs, their_grad), (mine, my_grad) = _reduction_run(case)
+    assert theirs.shape == mine.shape
+    _assert_same(theirs.ravel(), mine.ravel(), "value")
+    _assert_same(their_grad.ravel(), my_grad.ravel(), "gradient")
+
+
+def test_the_reduction_sweep_covers_the_reductions() -> None:
+    ids = {c.id for c in REDUCING}
+    assert {"prod", "max", "min", "norm-inf"} <= ids and len(ids) >= 15, sorted(ids)
 
 
 @pytest.mark.parametrize("reduction", ["max", "min", "amax", "amin", "max-dim", "amax-dim"])

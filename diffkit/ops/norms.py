@@ -40,8 +40,8 @@ def _vjp(g, out, x, p, dim, keepdim):
         return 0 * abs(g * x)
     if p == 1:
         return g * sign(x)
-    if p == math.inf:  # shared evenly among the entries of largest magnitude, as amax does
-        ties = cast_like(abs(x) == out, x)
+    if p == math.inf:  # shared evenly among the entries of largest magnitude (or the NaNs), as PyTorch
+        ties = cast_like((abs(x) == out) | (x != x), x)
         return g * sign(x) * ties / sum(ties, dim, keepdim=True)
     safe = where(out == 0, 1.0, out)
     scaled = x / safe if p == 2 else sign(x) * abs(x) ** (p - 1) / safe ** (p - 1)

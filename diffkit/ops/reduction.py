@@ -78,8 +78,11 @@ def _prod_vjp(g, out, x, dim, keepdim):
         # with zeros (or values we cannot inspect), the product of the others as a graph of ops
         return g * _others_product(x, dim)
     values = x
-    if not (values == 0).any():
+    zeros = np.count_nonzero(values == 0)
+    if not zeros:
         return g * out / x
+    if dim is None and zeros > 1:  # every product of the others holds a zero: 0, even beside an inf (PyTorch)
+        return np.zeros_like(values)
     axis = _np_axis(dim)
     others = np.empty_like(values)
     moved = np.moveaxis(values, axis, -1) if axis is not None else values.reshape(1, -1)
