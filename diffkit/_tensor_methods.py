@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from . import ops
+from .autograd import engine
 from .ops import elementwise as ew
 from .ops._primitive import apply
 from .tensor import Tensor, _wrap
@@ -152,6 +153,12 @@ def _random_fill(sample):
     return method
 
 
+def _backward(self: Tensor, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``). Installed
+    here, not in tensor.py, because the engine imports tensor.py."""
+    engine.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
 def install() -> None:
     for name, method in _OPERATORS.items():
         setattr(Tensor, name, method)
@@ -159,6 +166,7 @@ def install() -> None:
         setattr(Tensor, name, getattr(ops, name))
     Tensor.add, Tensor.sub, Tensor.subtract = _add, _sub, _sub
     Tensor.rsub, Tensor.where = ew.rsub, _where
+    Tensor.backward = _backward
     for name, op in [("add_", _add), ("sub_", _sub), ("mul_", ew.mul), ("div_", ew.div), ("pow_", ew.pow),
                      ("clamp_", ops.clamp), ("exp_", ew.exp), ("log_", ew.log), ("sqrt_", ew.sqrt),
                      ("neg_", ew.neg), ("abs_", ew.abs), ("sigmoid_", ew.sigmoid), ("tanh_", ew.tanh),

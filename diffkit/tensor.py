@@ -47,19 +47,6 @@ class device:
 CPU = device()
 
 
-def _engine():
-    """The autograd engine (it imports this module, so it is imported on first use, then kept)."""
-    global _engine_module
-    if _engine_module is None:
-        from .autograd import engine
-
-        _engine_module = engine
-    return _engine_module
-
-
-_engine_module = None
-
-
 def _wrap(data: np.ndarray, requires_grad: bool = False, grad_fn=None) -> Tensor:
     """Fast internal constructor: no checks, no copies."""
     t = _new(Tensor)
@@ -315,10 +302,6 @@ class Tensor:
         return result
 
     # ----------------------------------------------------------------- autograd
-    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
-        _engine().backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:

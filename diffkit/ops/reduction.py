@@ -202,9 +202,8 @@ def _whole_share_vjp(g, out, x, dim, keepdim):
     or among the NaN inputs when the result is NaN (PyTorch's evenly_distribute_backward; amax/amin
     share none there and give NaN, also as PyTorch)."""
     xs, result = (x._data, out._data) if isinstance(x, Tensor) else (np.asarray(x), np.asarray(out))
-    hit = (xs == result) | (np.isnan(xs) & np.isnan(result)) if xs.dtype.kind in "fc" else xs == result
-    share = hit / np.count_nonzero(hit)
-    share = share.astype(xs.dtype if xs.dtype.kind in "fc" else share.dtype, copy=False)
+    hit = (xs == result) | (np.isnan(xs) & np.isnan(result))
+    share = (hit / np.count_nonzero(hit)).astype(xs.dtype if xs.dtype.kind in "fc" else np.float64, copy=False)
     return g * (_wrap(share) if isinstance(x, Tensor) else share)
 
 
@@ -256,17 +255,10 @@ ALL = defprim("all", lambda x, dim, keepdim: np.all(x, axis=_np_axis(dim), keepd
 ANY = defprim("any", lambda x, dim, keepdim: np.any(x, axis=_np_axis(dim), keepdims=keepdim))
 
 
-_PUBLIC: dict = {}  # primitive -> its public function, made once
-
-
 def _reduce(prim, prim_dim, x, dim, keepdim, **params):
     if isinstance(dim, list):
         dim = tuple(dim)
-    prim = prim if dim is None else prim_dim
-    fn = _PUBLIC.get(prim)
-    if fn is None:
-        fn = _PUBLIC[prim] = function(prim)
-    return fn(x, dim=dim, keepdim=keepdim, **params)
+    return function(prim if dim is None else prim_dim)(x, dim=dim, keepdim=keepdim, **params)
 
 
 def sum(x, dim=None, keepdim: bool = False, dtype=None):  # noqa: A001 - PyTorch's name
