@@ -136,7 +136,7 @@ def _row(cfg: Config, method: str, n: int) -> Row:
         raise RuntimeError(f"numpy's f failed: {reference.detail}")
     note = f"t(f) = {reference.seconds * 1e6:.3g} µs" if method == "reverse" else ""
     return Row(f"t(∇f)/t(f), {title}, n = {n:,}", "× t(f)",
-               cells(outcomes, cfg, lambda t: t.seconds / reference.seconds), note=note)
+               cells(outcomes, cfg, per=reference), note=note)
 
 
 def run(cfg: Config) -> list[Row]:

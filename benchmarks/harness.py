@@ -3,11 +3,12 @@
 Frameworks are timed round-robin inside one process: every repeat runs each framework once,
 in a rotated order, so slow drift of the machine (±30% here) falls on all of them alike.
 Each framework gets a warm-up call and a calibrated number of calls per sample; a row
-reports the median sample. Before the samples, everything alive (all frameworks' modules,
-the models) is moved out of the cyclic garbage collector's sight with gc.freeze(), so a
-framework's collections scan its own garbage, as they would in a process of its own, not
-every module that the other frameworks imported. A framework that lacks an API, or fails,
-becomes a text cell instead of stopping the suite.
+reports the median sample, and a ratio of two frameworks is the median of their per-round
+ratios (samples taken seconds apart, so the machine's drift cancels). Before the samples,
+everything alive (all frameworks' modules, the models) is moved out of the cyclic garbage
+collector's sight with gc.freeze(), so a framework's collections scan its own garbage, as they
+would in a process of its own, not every module that the other frameworks imported. A
+framework that lacks an API, or fails, becomes a text cell instead of stopping the suite.
 """
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ class Cell:
     text: str = ""
     detail: str = ""  # the full error message, listed under the table
     spread: float | None = None  # (slowest - fastest sample) / median: how noisy the machine was
+    rounds: tuple[float, ...] = ()  # the value measured in each round, for ratios of paired samples
 
     @property
     def ok(self) -> bool:
@@ -237,18 +239,46 @@ def _rounds(steps: dict[str, Callable[[], Any]], counts: dict[str, int], order: 
                 out[name] = failure(exc)
 
 
-def cells(outcomes: Mapping[str, Outcome], cfg: Config,
-          scale: float | Callable[[Timing], float] = 1.0) -> dict[str, Cell]:
-    """The framework cells of a row: each Timing converted to the row's unit by `scale`."""
+def cells(outcomes: Mapping[str, Outcome], cfg: Config, scale: float | Callable[[str], float] = 1.0,
+          per: Timing | None = None) -> dict[str, Cell]:
+    """The framework cells of a row: each Timing converted to the row's unit.
+
+    A sample's value is its seconds times `scale` (a number, or a function of the framework's
+    name), divided by the sample of `per` taken in the same round when a reference is given
+    (t(∇f)/t(f): each gradient over the f measured seconds before or after it). A cell holds the
+    median over the rounds, and the rounds themselves, so that `paired_ratio` can compare two
+    cells round by round.
+    """
     row: dict[str, Cell] = {}
     for name in cfg.frameworks:
         outcome = outcomes.get(name, Cell(text="—"))
         if isinstance(outcome, Timing):
-            value = scale(outcome) if callable(scale) else outcome.seconds * scale
-            row[name] = Cell(value=value, spread=outcome.spread)
+            factor = scale(name) if callable(scale) else scale
+            rounds = [s * factor for s in outcome.samples] or [outcome.seconds * factor]
+            if per is not None:
+                rounds = [v / r for v, r in zip(rounds, per.samples)] if _paired(outcome, per) \
+                    else [outcome.seconds * factor / per.seconds]
+            row[name] = Cell(value=statistics.median(rounds), spread=outcome.spread, rounds=tuple(rounds))
         else:
             row[name] = outcome
     return row
+
+
+def _paired(a: Timing, b: Timing) -> bool:
+    return len(a.samples) == len(b.samples) > 0
+
+
+def paired_ratio(a: Cell, b: Cell) -> float:
+    """a/b: the median of the per-round ratios when both cells were sampled in the same rounds.
+
+    The two samples of a round are taken seconds apart, so this machine's drift (the same step
+    ran 30-100% slower from one minute to the next) cancels in each ratio; the ratio of the two
+    medians mixes samples from different minutes. Cells without rounds (memory, which is one
+    measurement) give the ratio of their values.
+    """
+    if a.rounds and len(a.rounds) == len(b.rounds) and all(b.rounds):
+        return statistics.median(x / y for x, y in zip(a.rounds, b.rounds))
+    return a.value / b.value
 
 
 # --- memory, measured in a fresh process ------------------------------------------------------

@@ -164,7 +164,7 @@ def run(cfg: Config) -> list[Row]:
     }
     outcomes = measure(setups, cfg)
     scaled = steps / min(micro_steps, steps)
-    row = cells(outcomes, cfg, lambda t: t.seconds * (scaled if t is outcomes.get("micrograd") else 1.0))
+    row = cells(outcomes, cfg, lambda name: scaled if name == "micrograd" else 1.0)
     accuracies = ", ".join(f"{name} {t.results[-1]:.2f}" for name, t in outcomes.items()
                            if isinstance(t, Timing) and name != "micrograd")
     note = f"final accuracy: {accuracies}"

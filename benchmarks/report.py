@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import frameworks
-from .harness import Cell, Config, Row
+from .harness import Cell, Config, Row, paired_ratio
 
 
 def number(value: float) -> str:
@@ -26,10 +26,11 @@ def show(cell: Cell) -> str:
 
 
 def ratio(a: Cell | None, b: Cell | None) -> str:
-    """a/b as "1.23×", or "1/1,230×" when a is more than a hundred times smaller."""
+    """a/b (paired by round where both were timed) as "1.23×", or "1/1,230×" when a is more than
+    a hundred times smaller."""
     if a is None or b is None or not (a.ok and b.ok) or b.value == 0:
         return ""
-    r = a.value / b.value
+    r = paired_ratio(a, b)
     return f"1/{1 / r:,.0f}×" if 0 < r < 0.01 else f"{r:.2f}×"
 
 

@@ -104,6 +104,23 @@ def test_each_sample_starts_after_a_rest_and_an_untimed_call(monkeypatch):
     assert len(out["numpy"].samples) == 2
 
 
+def test_ratios_pair_the_samples_of_each_round():
+    """A slow minute that falls on diffkit in one round and on the peer in another cancels in
+    the per-round ratios; the ratio of the two medians would mix the minutes (here 0.4×)."""
+    diffkit = Timing(1.2, [1.2, 3.6, 1.2])  # 1.2× the peer, the machine 3× slower in round 2 ...
+    peer = Timing(3.0, [1.0, 3.0, 3.0])  # ... and in rounds 2 and 3 for the peer
+    cfg = Config(frameworks=("diffkit", "torch"))
+    row = harness.cells({"diffkit": diffkit, "torch": peer}, cfg, 1e3)
+    assert row["diffkit"].rounds == pytest.approx((1.2e3, 3.6e3, 1.2e3))
+    assert report.ratio(row["diffkit"], row["torch"]) == "1.20×"
+    assert report.ratio(Cell(value=1.2), Cell(value=3.0)) == "0.40×"  # one measurement each: their values
+    f = Timing(2.0, [2.0, 4.0, 8.0])
+    relative = harness.cells({"diffkit": Timing(6.0, [5.0, 12.0, 16.0])}, Config(frameworks=("diffkit",)), per=f)
+    assert relative["diffkit"].rounds == pytest.approx((2.5, 3.0, 2.0)) and relative["diffkit"].value == 2.5
+    scaled = harness.cells({"diffkit": diffkit}, Config(frameworks=("diffkit",)), lambda name: 10.0)
+    assert scaled["diffkit"].value == pytest.approx(12.0)
+
+
 @pytest.mark.parametrize("exc, text", [
     (Missing("diffkit.optim.SGD"), "n/a (missing: diffkit.optim.SGD)"),
     (AttributeError("module 'diffkit' has no attribute 'nn'"), "n/a (missing: diffkit.nn)"),

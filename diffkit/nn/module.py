@@ -141,8 +141,11 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
 
     def __getattr__(self, name: str):
-        d = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
+        d = self.__dict__  # reached only for names not in __dict__: parameters, buffers, submodules
+        parameters = d.get("_parameters")
+        if parameters is not None and name in parameters:  # a layer's forward reads its weights here
+            return parameters[name]
+        for registry in ("_buffers", "_modules"):
             if registry in d and name in d[registry]:
                 return d[registry][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
