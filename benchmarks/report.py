@@ -77,7 +77,8 @@ def document(rows: list[Row], cfg: Config, machine: list[tuple[str, str]], comma
         f"Produced by `{command}` in {seconds / 60:.1f} min (size `{cfg.size}`, {cfg.repeats} repeats, "
         f"frameworks alternated round-robin in one process, median of the repeats; memory in a fresh process "
         f"per framework). See [README.md](README.md) for what each row measures. Ratios are diffkit's value "
-        f"divided by the other column's: below 1× diffkit is faster or smaller.",
+        f"divided by the other column's, as the median of the per-round ratios (the two samples of a round "
+        f"are seconds apart): below 1× diffkit is faster or smaller.",
         "",
         "## Machine",
         "",
