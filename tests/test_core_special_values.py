@@ -134,3 +134,22 @@ def test_extremes_with_nan_and_ties_give_pytorchs_gradients(reduction) -> None:
     for (theirs, their_grad), (mine, my_grad) in zip(results[:2], results[2:]):
         np.testing.assert_array_equal(mine, theirs)
         np.testing.assert_allclose(my_grad, their_grad, rtol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("expr", ["mean()", "mean(0)", "mean(1)", "mse", "l1"])
+def test_a_mean_over_no_element_is_nan_silently(dtype, expr) -> None:
+    """PyTorch gives NaN (or an empty result) without a warning; numpy's mean warns "Mean of empty slice"."""
+    fns = {"mean()": lambda m, t: t.mean(), "mean(0)": lambda m, t: t.mean(0), "mean(1)": lambda m, t: t.mean(1),
+           "mse": lambda m, t: m.nn.functional.mse_loss(t, t), "l1": lambda m, t: m.nn.functional.l1_loss(t, t)}
+    results = []
+    for m in (torch, dk):
+        x = m.zeros(0, 3, dtype=getattr(m, dtype), requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            y = fns[expr](m, x)
+            y.sum().backward()
+        results.append((y.detach().numpy(), str(y.dtype).split(".")[-1], x.grad.shape))
+    (theirs, their_dtype, their_grad), (mine, my_dtype, my_grad) = results
+    assert mine.shape == theirs.shape and my_dtype == their_dtype and my_grad == their_grad
+    np.testing.assert_array_equal(mine, theirs)

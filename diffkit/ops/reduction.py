@@ -62,7 +62,16 @@ SUM = defprim("sum", lambda x, dim, keepdim, shape: np.sum(x, axis=_np_axis(dim)
               jvp=lambda t, out, x, dim, keepdim, shape: sum(t, dim, keepdim), save="none",
               sympy=None, display="Σ {0}")
 SUM_DIM = variant(SUM, "SumBackward1")
-MEAN = defprim("mean", lambda x, dim, keepdim, shape: np.mean(x, axis=_np_axis(dim), keepdims=keepdim),
+def _mean_forward(x, dim, keepdim, shape):
+    """numpy's mean; over no element NaN without numpy's "Mean of empty slice" warning (PyTorch is silent)."""
+    if x.size:
+        return np.mean(x, axis=_np_axis(dim), keepdims=keepdim)
+    total = np.sum(x, axis=_np_axis(dim), keepdims=keepdim)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / _count(x.shape, dim)
+
+
+MEAN = defprim("mean", _mean_forward,
                lambda g, out, x, dim, keepdim, shape: _expand(g, shape, dim, keepdim) / _count(shape, dim),
                jvp=lambda t, out, x, dim, keepdim, shape: mean(t, dim, keepdim), save="none")
 MEAN_DIM = variant(MEAN, "MeanBackward1")
