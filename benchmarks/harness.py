@@ -106,6 +106,14 @@ class Timing:
             return None
         return (max(self.samples) - min(self.samples)) / self.seconds
 
+    @property
+    def value(self) -> float:
+        return self.seconds
+
+    @property
+    def rounds(self) -> tuple[float, ...]:
+        return tuple(self.samples)
+
     def median_of(self, key: Callable[[Any], float]) -> float:
         """The median of a quantity the step itself reported (bytes, its own timing ...)."""
         return statistics.median(key(r) for r in self.results)
@@ -268,7 +276,7 @@ def _paired(a: Timing, b: Timing) -> bool:
     return len(a.samples) == len(b.samples) > 0
 
 
-def paired_ratio(a: Cell, b: Cell) -> float:
+def paired_ratio(a: Cell | Timing, b: Cell | Timing) -> float:
     """a/b: the median of the per-round ratios when both cells were sampled in the same rounds.
 
     The two samples of a round are taken seconds apart, so this machine's drift (the same step

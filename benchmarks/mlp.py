@@ -6,8 +6,8 @@ above 1.
 """
 from __future__ import annotations
 
-from . import models
-from .harness import Config, Row, cells, measure
+from . import minimal_tape, models
+from .harness import Config, Row, Setup, Timing, cells, measure, paired_ratio
 
 NAME = "mlp"
 LR = 0.01
@@ -34,9 +34,24 @@ def step_rows(cfg: Config, labelled: list[tuple[str, models.Spec, tuple]], what:
     """Time one training step of each model in `labelled`; shared with the CNN benchmark."""
     rows = []
     for label, spec, batch in labelled:
-        outcomes = measure(models.trainer_setups(spec, LR, SEED, models.step_on(batch)), cfg)
-        rows.append(Row(f"{label}: {what}", "ms/step", cells(outcomes, cfg, 1e3)))
+        setups = {**models.trainer_setups(spec, LR, SEED, models.step_on(batch)), "tape": _tape_setup(spec, batch)}
+        outcomes = measure(setups, cfg)
+        rows.append(Row(f"{label}: {what}", "ms/step", cells(outcomes, cfg, 1e3), note=_tape_note(outcomes)))
     return rows
+
+
+def _tape_setup(spec: models.Spec, batch: tuple) -> Setup:
+    """The floor's layers behind a minimal tape (minimal_tape.py), timed beside the frameworks."""
+    return lambda m: models.step_on(batch)(minimal_tape.Trainer(spec, models.init_params(spec, SEED), LR))
+
+
+def _tape_note(outcomes: dict) -> str:
+    """What recording alone costs: the minimal tape's step, and its ratio to the floor's."""
+    tape, floor = outcomes.get("tape"), outcomes.get("numpy")
+    if not isinstance(tape, Timing):
+        return ""
+    text = f"minimal tape over the floor's kernels {tape.seconds * 1e3:.3g} ms"
+    return text + (f" = {paired_ratio(tape, floor):.2f}× floor" if isinstance(floor, Timing) else "")
 
 
 def run(cfg: Config) -> list[Row]:

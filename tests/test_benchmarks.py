@@ -10,12 +10,13 @@ import sys
 import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
 from benchmarks import __main__ as cli  # noqa: E402
-from benchmarks import frameworks, harness, report, suite  # noqa: E402
+from benchmarks import frameworks, harness, minimal_tape, models, numpy_floor, report, suite  # noqa: E402
 from benchmarks.harness import Cell, Config, Missing, Row, Timing  # noqa: E402
 
 TINY = Config(size="tiny", repeats=1, min_time=0.0, fresh=False)
@@ -119,6 +120,23 @@ def test_ratios_pair_the_samples_of_each_round():
     assert relative["diffkit"].rounds == pytest.approx((2.5, 3.0, 2.0)) and relative["diffkit"].value == 2.5
     scaled = harness.cells({"diffkit": diffkit}, Config(frameworks=("diffkit",)), lambda name: 10.0)
     assert scaled["diffkit"].value == pytest.approx(12.0)
+
+
+@pytest.mark.parametrize("spec", [models.mlp_spec([8, 16, 16, 4]), models.cnn_spec(2, 6, 3)], ids=["mlp", "cnn"])
+def test_minimal_tape_trains_exactly_as_the_floor(spec):
+    """The tape only records and replays the floor's layers: after three steps its parameters are
+    the floor's bit for bit, so its time over the floor's is recording alone."""
+    params = models.init_params(spec, 0)
+    shape = (spec[0][1],) if spec[0][0] == "linear" else (1, 6, 6)
+    x, y = models.random_batch(shape, 4 if spec[0][0] == "linear" else 3, 5)
+    floor, tape = numpy_floor.Trainer(spec, params, 0.1), minimal_tape.Trainer(spec, params, 0.1)
+    for _ in range(3):
+        floor.step(floor.batch(x, y))
+        tape.step(tape.batch(x, y))
+    for (p, _), (value, _, _) in zip(floor.net.params_and_grads(), tape.params):
+        np.testing.assert_array_equal(value.data, p)
+    assert not np.array_equal(tape.params[0][0].data, params[0]["weight"])  # it did train
+    np.testing.assert_array_equal(tape.predict(x), floor.predict(x))
 
 
 @pytest.mark.parametrize("exc, text", [
