@@ -436,9 +436,10 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        """A 0-d tensor formats as its number (``f"loss {loss}"`` prints ``loss 0.5``), as PyTorch."""
+        if self._data.ndim == 0:
             return format(self.item(), spec)
-        return repr(self)
+        return object.__format__(self, spec)  # str(self); a format spec is a TypeError
 
     def __deepcopy__(self, memo) -> Tensor:
         if self.grad_fn is not None:

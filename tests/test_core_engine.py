@@ -285,6 +285,45 @@ def test_grad_modes_as_context_managers_and_decorators() -> None:
     assert (x * 2).requires_grad
 
 
+def test_grad_mode_decorators_without_parentheses() -> None:
+    """PyTorch accepts ``@no_grad``, ``@enable_grad`` and ``@inference_mode`` bare, as well as called."""
+    x = dk.tensor([1.0], requires_grad=True)
+
+    @dk.no_grad
+    def frozen(scale):
+        return x * scale
+
+    @dk.inference_mode
+    def inferred():
+        return x * 2
+
+    @dk.enable_grad
+    def recorded():
+        return x * 2
+
+    y = frozen(3.0)
+    assert isinstance(y, dk.Tensor) and not y.requires_grad and y.item() == 3.0 and frozen.__name__ == "frozen"
+    assert isinstance(inferred(), dk.Tensor) and not inferred().requires_grad
+    with dk.no_grad():
+        assert recorded().requires_grad
+    with dk.inference_mode(False):
+        assert (x * 2).requires_grad
+    assert dk.is_grad_enabled()
+
+
+def test_integer_and_bool_results_leave_the_graph() -> None:
+    """As PyTorch: casting to an integer or bool dtype gives a tensor without grad_fn, so
+    ``w.long().float() * w`` differentiates only the second factor (it gave 2 instead of 1)."""
+    w = dk.tensor([1.5], requires_grad=True)
+    for cast in (lambda t: t.long(), lambda t: t.int(), lambda t: t.bool(), lambda t: t.to(dk.int64),
+                 lambda t: t.round().int(), lambda t: t > 0):
+        assert not cast(w).requires_grad and cast(w).grad_fn is None
+    (w.long().float() * w).sum().backward()
+    assert w.grad.tolist() == [1.0]
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        w.long().sum().backward()
+
+
 def test_grad_mode_decorators_cover_a_generators_body() -> None:
     """As PyTorch: the body runs in the decorator's mode at each resume, the caller's mode is
     back at each yield (the wrapper covered only creating the generator: every step recorded)."""

@@ -123,6 +123,10 @@ def test_conversions() -> None:
     assert t.bool().tolist() == [[True, True], [True, True]]
     assert float(dk.tensor([2.5])) == 2.5 and int(dk.tensor(2.7)) == 2 and bool(dk.tensor([0.0])) is False
     assert f"{dk.tensor(2.5):.2f}" == "2.50"
+    assert f"loss {dk.tensor(0.5, requires_grad=True) * 1}" == "loss 0.5"  # a 0-d tensor formats as its number
+    assert f"{dk.tensor([1.0, 2.0])}" == str(dk.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{dk.tensor([1.0]):.2f}"
     assert 4.25 in t and 7.0 not in t
 
 

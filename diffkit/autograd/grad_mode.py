@@ -75,14 +75,23 @@ def _wrap_generator(fn, mode: bool):
     return wrapper
 
 
-class no_grad(_GradModeContext):
+class _BareDecorator(_GradModeContext):
+    """Usable as ``@no_grad()`` and as ``@no_grad`` (PyTorch accepts both)."""
+
+    def __new__(cls, func=None):
+        if func is not None:
+            return cls()(func)
+        return super().__new__(cls)
+
+
+class no_grad(_BareDecorator):
     """Disable gradient recording: ``with no_grad(): w -= lr * w.grad``."""
 
     def __init__(self) -> None:
         self._mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_BareDecorator):
     """Re-enable gradient recording inside a ``no_grad`` block."""
 
     def __init__(self) -> None:
@@ -105,8 +114,14 @@ class set_grad_enabled(_GradModeContext):
         return super().__call__(fn)
 
 
-class inference_mode(no_grad):
-    """Same as ``no_grad`` in diffkit."""
+class inference_mode(_GradModeContext):
+    """Same as ``no_grad`` in diffkit; ``@inference_mode``, ``@inference_mode()`` and
+    ``inference_mode(False)`` as in PyTorch."""
+
+    def __new__(cls, mode=True):
+        if not isinstance(mode, bool):  # used bare as a decorator: mode is the function
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode: bool = True) -> None:
         self._mode = not mode

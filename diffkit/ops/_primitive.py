@@ -221,8 +221,8 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
         out = np.asarray(out)
     if out.dtype is _F64 and prim.promotes:
         out = _torch_float_promotion(out, arrays)
-    if requires_grad and _state.enabled and prim.node_class is not None:
-        return _record(prim, args, params, out)
+    if requires_grad and _state.enabled and prim.node_class is not None and out.dtype.kind in "fc":
+        return _record(prim, args, params, out)  # integer and bool results are not differentiable
     return _wrap(out)
 
 
