@@ -185,6 +185,22 @@ def test_assignment_rules():
         nn.Module()(1)
 
 
+def test_reassigning_a_child_or_a_parameter_keeps_its_place():
+    """As PyTorch: ``model.a = Linear(...)`` (transfer learning) and ``m.weight = Parameter(...)``
+    (weight tying) replace in place; moving them to the end reordered a Sequential's forward."""
+    from collections import OrderedDict
+
+    results = []
+    for m in (torch, dk):
+        s = m.nn.Sequential(OrderedDict(a=m.nn.Linear(2, 3), b=m.nn.ReLU(), c=m.nn.Linear(3, 1)))
+        s.a = m.nn.Linear(2, 3)
+        lin = m.nn.Linear(2, 1)
+        lin.weight = m.nn.Parameter(m.ones(1, 2))
+        results.append(([name for name, _ in s.named_children()], tuple(s(m.ones(4, 2)).shape),
+                        [name for name, _ in lin.named_parameters()], list(lin.state_dict())))
+    assert results[1] == results[0] == (["a", "b", "c"], (4, 1), ["weight", "bias"], ["weight", "bias"])
+
+
 def test_load_state_dict_reports_missing_unexpected_and_mismatched_keys():
     net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
     state = net.state_dict()
