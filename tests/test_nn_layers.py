@@ -177,6 +177,18 @@ def test_embedding_with_padding_index_and_repeated_indices():
     assert not nn.Embedding(4, 2, padding_idx=1).weight.detach().numpy()[1].any()
 
 
+def test_embedding_scales_gradients_by_frequency_and_rejects_negative_indices():
+    d, t = twins(nn.Embedding(5, 2, scale_grad_by_freq=True), tnn.Embedding(5, 2, scale_grad_by_freq=True))
+    idx = np.array([1, 1, 1, 2])
+    d(dk.tensor(idx)).sum().backward()
+    t(torch.tensor(idx)).sum().backward()
+    np.testing.assert_allclose(d.weight.grad.numpy(), t.weight.grad.numpy())  # row 1: 3 uses / 3
+    assert d.weight.grad.numpy()[1].tolist() == [1.0, 1.0]
+    for m in (dk, torch):
+        with pytest.raises(IndexError, match="index out of range"):
+            m.nn.Embedding(5, 2)(m.tensor([-1]))
+
+
 def test_dropout_is_off_in_eval_and_scales_in_train():
     layer = nn.Dropout(0.25)
     x = dk.ones(400, 500)

@@ -70,17 +70,27 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
 
 # ---------------------------------------------------------------------------- embedding
-def _embedding_vjp(g, out, w, indices, padding_idx, shape):
+def _embedding_vjp(g, out, w, indices, factor, shape):
     grad = _index_add_zeros(g, (indices, Ellipsis), shape)
-    if padding_idx is None:
-        return grad
-    keep = np.ones((shape[0], 1), dtype=bool)
-    keep[padding_idx] = False
-    return grad * keep
+    return grad if factor is None else grad * factor
 
 
-EMBEDDING = defprim("embedding", lambda w, indices, padding_idx, shape: w[indices], _embedding_vjp,
+EMBEDDING = defprim("embedding", lambda w, indices, factor, shape: w[indices], _embedding_vjp,
                     save="none", node="EmbeddingBackward0")
+
+
+def _row_factor(indices: np.ndarray, shape: tuple, padding_idx: int | None, by_freq: bool, dtype):
+    """Per row of the table, what its summed gradient is multiplied by: 0 for the padding row,
+    1/(occurrences in the batch) with ``scale_grad_by_freq``; None when every factor is 1."""
+    if padding_idx is None and not by_freq:
+        return None
+    factor = np.ones((shape[0],) + (1,) * (len(shape) - 1), dtype=dtype)
+    if by_freq:
+        counts = np.bincount(indices.ravel(), minlength=shape[0]).reshape(factor.shape)
+        np.divide(factor, counts, out=factor, where=counts > 0)
+    if padding_idx is not None:
+        factor[padding_idx] = 0
+    return factor
 
 
 def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=None, norm_type: float = 2.0,
@@ -91,7 +101,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=No
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {indices.dtype} instead")
     n = weight.shape[0]
-    if indices.size and (indices.min() < -n or indices.max() >= n):
+    if indices.size and (indices.min() < 0 or indices.max() >= n):  # PyTorch does not wrap negatives
         raise IndexError("index out of range in self")
     if max_norm is not None:  # renormalise the looked-up rows in place, as PyTorch does
         rows = np.unique(indices)
@@ -99,7 +109,9 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=No
         weight._data[rows] *= np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
-    return apply(EMBEDDING, (weight,), {"indices": indices, "padding_idx": padding_idx, "shape": tuple(weight.shape)})
+    shape = tuple(weight.shape)
+    factor = _row_factor(indices, shape, padding_idx, scale_grad_by_freq, weight._data.dtype)
+    return apply(EMBEDDING, (weight,), {"indices": indices, "factor": factor, "shape": shape})
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
