@@ -80,6 +80,97 @@ def test_function_without_grad_returns_plain_output() -> None:
     assert out.grad_fn is None and not out.requires_grad and out.tolist() == [8.0]
 
 
+class SquareAndDouble(dk.autograd.Function):
+    """Several outputs, one of them not differentiable."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * 2, x ** 2, (x > 0).long()
+
+    @staticmethod
+    def backward(ctx, g_double, g_square, g_sign):
+        (x,) = ctx.saved_tensors
+        assert g_sign is not None and not g_sign.any()  # materialised as zeros, as PyTorch
+        return 2 * g_double + 2 * x * g_square
+
+
+def test_function_with_several_outputs() -> None:
+    """Each output gets the gradient of its own uses; outputs without any get zeros; integer outputs
+    carry no grad_fn; second derivatives go through the Function's backward."""
+    x = dk.tensor([1.0, -2.0, 3.0], dtype=dk.float64, requires_grad=True)
+    double, square, sign = SquareAndDouble.apply(x)
+    assert type(double.grad_fn).__name__ == "SquareAndDoubleBackward" and not sign.requires_grad
+    (double.sum() + 3 * square.sum()).backward()
+    assert x.grad.tolist() == [8.0, -10.0, 20.0]
+    x.grad = None
+    double, square, _ = SquareAndDouble.apply(x)
+    (double * square).sum().backward()  # both outputs reach the loss through one product
+    assert x.grad.tolist() == [6.0, 24.0, 54.0]
+    (g,) = dk.autograd.grad(SquareAndDouble.apply(x)[1].sum(), x, create_graph=True)
+    (h,) = dk.autograd.grad(g.sum(), x)
+    assert g.tolist() == [2.0, -4.0, 6.0] and h.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_function_gradients_are_checked_as_pytorch_checks_them() -> None:
+    """A gradient of the wrong shape is an error naming both shapes; one that broadcasts from the
+    input is summed down to it; a saved output modified in place is detected."""
+    def function(result):
+        class F(dk.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return result
+
+        return F
+
+    x = dk.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"FBackward returned an invalid gradient at index 0 - got \[5\] but "
+                                           r"expected shape compatible with \[2\]"):
+        function(dk.ones(5)).apply(x).sum().backward()
+    function(dk.ones(3, 2)).apply(x).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+    class Exp(dk.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y
+
+    y = Exp.apply(dk.zeros(2, requires_grad=True))
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_function_in_pytorch_2_style_with_setup_context() -> None:
+    class Mul(dk.autograd.Function):
+        @staticmethod
+        def forward(x, k):
+            return x * k
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.k = inputs[1]
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.k, None
+
+    x = dk.tensor([1.0], requires_grad=True)
+    Mul.apply(x, 2.0).sum().backward()
+    assert x.grad.tolist() == [2.0]
+
+
 def test_hessian_vector_product_with_create_graph() -> None:
     x = dk.tensor([1.0, 2.0, 3.0], dtype=dk.float64, requires_grad=True)
     y = (x ** 3).sum() + (x[0] * x[1])

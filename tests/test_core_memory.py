@@ -61,6 +61,25 @@ def _function(x):
     return loss, [y]
 
 
+class SquareAndCube(dk.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a, a * a * a
+
+    @staticmethod
+    def backward(ctx, g_square, g_cube):
+        (a,) = ctx.saved_tensors
+        return 2 * a * g_square + 3 * a * a * g_cube
+
+
+def _function_of_two_outputs(x):
+    square, cube = SquareAndCube.apply(x)
+    loss = (square * cube).sum()
+    loss.backward()
+    return loss, [square, cube]
+
+
 def _in_place(x):
     h = x + 1
     h.mul_(x)
@@ -94,7 +113,8 @@ def _nodes(root) -> list:
 
 
 @pytest.mark.parametrize("build", [_mlp, _retain_grad, _retained_graph, _double_backward, _function,
-                                   _in_place, _hooks, _not_run], ids=lambda f: f.__name__.strip("_"))
+                                   _function_of_two_outputs, _in_place, _hooks, _not_run],
+                         ids=lambda f: f.__name__.strip("_"))
 def test_graph_is_freed_without_the_cycle_collector(build) -> None:
     gc.collect()
     gc.disable()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import grad_mode
+from .graph import OutputGrads
 
 
 class detect_anomaly:  # noqa: N801 - PyTorch's name
@@ -50,7 +51,7 @@ def is_anomaly_enabled() -> bool:
 def check_gradients(node, grads) -> None:
     """Raise if a gradient computed by ``node`` contains NaN (called by the engine)."""
     for i, g in enumerate(grads):
-        if g is None:
+        if g is None or isinstance(g, OutputGrads):  # a slot's gradient, checked where it was computed
             continue
         values = g._data if hasattr(g, "_data") else np.asarray(g)
         if np.isnan(values).any():

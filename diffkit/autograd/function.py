@@ -18,9 +18,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtypes
 from ..tensor import Tensor, _wrap
 from . import grad_mode
-from .graph import SECOND_BACKWARD_MESSAGE, Node, new_sequence_number
+from .graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, OutputGrads, new_sequence_number
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 class FunctionCtx:
@@ -35,6 +43,9 @@ class FunctionCtx:
         saved = getattr(self, "_saved", ())
         if saved is None:
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        if getattr(self, "out", None) is OVERWRITTEN:  # the saved output was modified in place
+            raise RuntimeError("one of the variables needed for gradient computation has been modified by an "
+                               f"inplace operation: the output 0 of {type(self).__name__} was overwritten.")
         for t, version in zip(saved, self._versions):
             if version is not None and t._version != version:
                 raise RuntimeError("one of the variables needed for gradient computation has been "
@@ -53,34 +64,86 @@ class BackwardCFunction(Node, FunctionCtx):
     """The node of a custom Function; it is also the ``ctx`` its methods receive."""
 
     __slots__ = ("_function", "_saved", "_versions", "needs_input_grad", "_non_differentiable",
-                 "materialize_grads")
+                 "materialize_grads", "out", "_input_meta", "_output_meta")
 
     def _vjp(self, grad, create_graph: bool) -> tuple:
-        g = grad if create_graph else _wrap(np.asarray(grad))
+        if isinstance(grad, OutputGrads):  # a Function of several outputs: one gradient per output
+            gs = [self._materialized(g, meta) for g, meta in zip(grad.values, self._output_meta)]
+            gs = [g if g is None or create_graph else _wrap(np.asarray(g)) for g in gs]
+        else:
+            gs = [grad if create_graph else _wrap(np.asarray(grad))]
         with grad_mode.set_grad_enabled(create_graph):
-            result = self._function.backward(self, g)
+            result = self._function.backward(self, *gs)
         result = result if isinstance(result, tuple) else (result,)
         if len(result) < len(self.edges):
             raise RuntimeError(f"function {type(self).__name__} returned an incorrect number of gradients "
                                f"(expected {len(self.edges)}, got {len(result)})")
         grads = []
-        for edge, r in zip(self.edges, result):
+        for i, (edge, r, meta) in enumerate(zip(self.edges, result, self._input_meta)):
             if edge is None or r is None:
                 grads.append(None)  # nothing flows along this edge
                 continue
             r = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
-            grads.append(r if create_graph else r._data)
+            grads.append(self._validated(i, r, *meta) if create_graph else self._validated(i, r, *meta)._data)
         return grads
+
+    def _validated(self, i: int, grad: Tensor, shape: tuple, dtype) -> Tensor:
+        """PyTorch's checks of a user's gradient: summed down to its input's shape where it broadcasts
+        from it, an error where it does not, and cast to the input's dtype."""
+        if grad.shape != shape:
+            if _broadcasts_to(shape, tuple(grad.shape)):
+                grad = grad.sum_to_size(*shape)
+            else:
+                raise RuntimeError(f"Function {type(self).__name__} returned an invalid gradient at index {i} - "
+                                   f"got {list(grad.shape)} but expected shape compatible with {list(shape)}")
+        return grad if grad._data.dtype == dtype else grad.to(_dtypes.from_numpy_dtype(dtype))
+
+    def _connect(self, out, grad_fn: Node, args: tuple):
+        """The tensor that ``apply`` returns for one output of forward: recorded with ``grad_fn``
+        unless it is not a float tensor or was marked non-differentiable."""
+        if not isinstance(out, Tensor) or out._data.dtype.kind not in "fc":
+            return out
+        if id(out) in self._non_differentiable:
+            return _wrap(out._data) if any(out is a for a in args) else out
+        if grad_fn is self and any(t is out for t in self._saved):
+            self.out = out._data  # a saved output is watched as a primitive's: an in-place change marks it
+        return _wrap(out._data, True, grad_fn)
+
+    def _materialized(self, grad, meta):
+        """An output that received no gradient gets zeros (PyTorch's materialize_grads), or None."""
+        if grad is not None or meta is None or not self.materialize_grads:
+            return grad
+        return np.zeros(*meta)
 
     def _release(self) -> None:
         if getattr(self, "_saved", ()):
             self._saved = None
 
 
+class OutputSlot(Node):
+    """The ``grad_fn`` of output ``index`` of a Function with several outputs: it hands its gradient
+    to the Function's node in that output's slot, where the engine's ``+`` gathers all of them."""
+
+    __slots__ = ("index", "count")
+
+    def _vjp(self, grad, create_graph: bool) -> tuple:
+        values = [None] * self.count
+        values[self.index] = grad
+        return (OutputGrads(values),)
+
+    def _release(self) -> None:
+        pass
+
+    @property
+    def next_functions(self) -> tuple:
+        return self.edges[0].next_functions
+
+
 class _FunctionMeta(type):
     def __init__(cls, name, bases, namespace) -> None:
         super().__init__(name, bases, namespace)
         cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"__slots__": ()})
+        cls._output_cls = type(name + "Backward", (OutputSlot,), {"__slots__": ()})
 
 
 class Function(metaclass=_FunctionMeta):
@@ -94,6 +157,11 @@ class Function(metaclass=_FunctionMeta):
     def backward(ctx, *grads):
         raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
 
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output) -> None:
+        """Override to write ``forward(*args)`` without ctx and save for backward here instead."""
+        raise NotImplementedError("setup_context is not overridden")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         node = cls._backward_cls()
@@ -104,22 +172,28 @@ class Function(metaclass=_FunctionMeta):
         node.materialize_grads = True
         node._non_differentiable = set()
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        node._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args)
         with grad_mode.no_grad():
-            output = cls.forward(node, *args, **kwargs)
+            if cls.setup_context is Function.setup_context:
+                output = cls.forward(node, *args, **kwargs)
+            else:  # PyTorch 2's style: forward without ctx, then setup_context(ctx, inputs, output)
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, output)
         if not (grad_mode.state.enabled and any(node.needs_input_grad)):
             return output
         node.seq = new_sequence_number()
         node.edges = tuple((a.grad_fn or a) if needs else None for a, needs in zip(args, node.needs_input_grad))
-        outputs = output if isinstance(output, tuple) else (output,)
-        if len(outputs) != 1:
-            raise RuntimeError("diffkit's autograd.Function supports a single output tensor")
-        out = outputs[0]
-        if id(out) in node._non_differentiable:
-            return output
-        if any(out is a for a in args):
-            out = _wrap(out._data)
-        result = _wrap(out._data, True, node)
-        return result
+        node.out = None
+        if not isinstance(output, tuple):
+            return node._connect(output, node, args)
+        node._output_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in output)
+        results = []
+        for i, out in enumerate(output):
+            slot = cls._output_cls()
+            slot.seq, slot.edges, slot.hooks = new_sequence_number(), (node,), None
+            slot.index, slot.count = i, len(output)
+            results.append(node._connect(out, slot, args))
+        return tuple(results)
 
 
 class once_differentiable:  # noqa: N801 - PyTorch's name

@@ -45,6 +45,19 @@ class Node:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
 
+class OutputGrads:
+    """The gradients of a node with several outputs, one slot each (None: none arrived yet). The
+    engine adds the gradients reaching a node, so adding two of these fills their slots."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list) -> None:
+        self.values = values
+
+    def __add__(self, other: OutputGrads) -> OutputGrads:
+        return OutputGrads([b if a is None else a if b is None else a + b for a, b in zip(self.values, other.values)])
+
+
 class AccumulateGrad:
     """The sink of a leaf tensor's gradient, shown in ``next_functions`` as PyTorch shows it."""
 
