@@ -12,6 +12,7 @@ import weakref
 import numpy as np
 
 from . import _dtypes
+from ._device import CPU, device
 from ._size import Size
 from ._tensor_str import tensor_repr
 from .autograd import grad_mode
@@ -20,31 +21,6 @@ from .autograd.graph import OVERWRITTEN
 _new = object.__new__
 
 
-class device:
-    """Where a tensor lives: diffkit only has ``cpu``."""
-
-    __slots__ = ("type",)
-
-    def __init__(self, spec="cpu") -> None:
-        text = spec.type if isinstance(spec, device) else str(spec)
-        if text.split(":")[0] != "cpu":
-            raise RuntimeError(f"diffkit runs on the CPU only; device {text!r} is not available")
-        self.type = "cpu"
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, device) or other == "cpu"
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-
-CPU = device()
 
 
 def _wrap(data: np.ndarray, requires_grad: bool = False, grad_fn=None) -> Tensor:
@@ -54,7 +30,8 @@ def _wrap(data: np.ndarray, requires_grad: bool = False, grad_fn=None) -> Tensor
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
     t._grad = None
-    t._version = 0
+    t._vc = [0]
+    t._view_version = None
     t._hooks = None
     return t
 
@@ -110,7 +87,9 @@ def target_dtype(args: tuple, kwargs: dict):
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_version", "_hooks", "__weakref__")
+    # _vc: the version counter, one list shared by a tensor, its views and detach(); _view_version: a view's
+    # count when its grad_fn was recorded (None for other tensors), so that a stale history is refused
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_view_version", "_hooks", "__weakref__")
     __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(self, *args, dtype=None, requires_grad: bool = False) -> None:
@@ -128,7 +107,8 @@ class Tensor:
         self._requires_grad = False
         self.grad_fn = None
         self._grad = None
-        self._version = 0
+        self._vc = [0]
+        self._view_version = None
         self._hooks = None
         if requires_grad:
             self.requires_grad = True
@@ -245,8 +225,20 @@ class Tensor:
         return self._data if dtype is None else self._data.astype(dtype)
 
     def detach(self) -> Tensor:
-        """A tensor sharing this one's storage, cut from the graph."""
-        return _wrap(self._data)
+        """A tensor sharing this one's storage and version counter, cut from the graph: an in-place
+        change through it is seen by the nodes that saved this tensor, as in PyTorch."""
+        t = _wrap(self._data)
+        t._vc = self._vc
+        return t
+
+    @property
+    def _version(self) -> int:
+        """In-place changes so far to this memory, through this tensor, its views or detach()."""
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._vc[0] = value
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -447,7 +439,7 @@ class Tensor:
                                "the deepcopy protocol at the moment.")
         result = self.__class__.__new__(self.__class__)
         for name, value in (("_data", self._data.copy()), ("_requires_grad", self._requires_grad),
-                            ("grad_fn", None), ("_version", 0), ("_hooks", None),
+                            ("grad_fn", None), ("_vc", [0]), ("_view_version", None), ("_hooks", None),
                             ("_grad", None if self._grad is None else self._grad.clone().detach())):
             object.__setattr__(result, name, value)
         memo[id(self)] = result

@@ -173,6 +173,49 @@ def test_in_place_through_a_view_is_refused_while_recording() -> None:
     assert x.grad.tolist() == [1.0, 2.0, 2.0]
 
 
+def test_views_and_detach_share_the_version_counter() -> None:
+    """As PyTorch: an in-place change through a view or a detach() counts for the base, so the
+    nodes that saved the base (or a view of it) see it. These gave wrong gradients silently."""
+    x = dk.ones(2)
+    x.view(2).add_(1)
+    x.detach().mul_(2)
+    assert x._version == 2 and x.tolist() == [4.0, 4.0]
+    w = dk.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = w.exp()
+    y.detach().zero_()  # exp's backward reads its output
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    a = w * 1
+    b = a[:2]
+    loss = (b * b).sum()  # saves the view b
+    a.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    assert w.data.tolist() == [1.0, 2.0, 3.0] and y.data.tolist() == [0.0, 0.0, 0.0]
+    assert w.data._version == 0  # .data does not share the counter (PyTorch's documented difference)
+
+
+def test_a_view_outdated_by_an_in_place_change_of_its_base() -> None:
+    """PyTorch replays the view on the modified base; diffkit refuses to record with the stale
+    history (it gave [1, 1, 0] for PyTorch's [2, 2, 0]). Uses that need no replay are unchanged."""
+    w = dk.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = w * 1
+    v = y[:2]
+    total = v.sum()  # recorded before the change: its gradient needs no values of v
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="view .* modified in place"):
+        v * 1
+    total.backward(retain_graph=True)
+    assert w.grad.tolist() == [1.0, 1.0, 0.0]  # PyTorch's too
+    w.grad = None
+    (y[:2] * 1).sum().backward()  # the view taken again after the change
+    assert w.grad.tolist() == [2.0, 2.0, 0.0]
+    with dk.no_grad():
+        stale = y[:2]
+        y.mul_(2)
+    assert (stale * 1).tolist() == [4.0, 8.0]  # a view without history is never stale
+
+
 def test_fill_zero_and_copy_cut_the_overwritten_history() -> None:
     """The old grad_fn stayed after fill_/zero_/copy_ of a constant: x.grad came out 2, not 0."""
     for modify, name in [(lambda y: y.fill_(3.0), "FillBackward2"), (lambda y: y.zero_(), "ZeroBackward0"),

@@ -139,7 +139,7 @@ def _per_input(rules):
 class PrimitiveNode(Node):
     """A ``grad_fn`` made by a primitive: the saved values its rules need, and its params."""
 
-    __slots__ = ("saved", "versions", "out", "params", "in_shapes", "freed")
+    __slots__ = ("saved", "versions", "out", "out_vc", "params", "in_shapes", "freed")
     prim: Primitive
 
     def _vjp(self, grad, create_graph: bool) -> tuple:
@@ -147,14 +147,14 @@ class PrimitiveNode(Node):
         if self.freed:
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
         out = self.out
-        if out is OVERWRITTEN:
+        if out is OVERWRITTEN or (out is not None and self.out_vc[0]):  # the output changed in place since
             raise RuntimeError(_inplace_message(self, "output 0", None))
         saved = self.saved
         if saved is None:
             inputs = (None,) * len(self.edges)
         else:
             for i, (x, version) in enumerate(zip(saved, self.versions)):
-                if version is not None and x._version != version:
+                if version is not None and x._vc[0] != version:
                     raise RuntimeError(_inplace_message(self, f"input {i}", x, version))
             if create_graph:
                 inputs = saved
@@ -222,8 +222,30 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
     if out.dtype is _F64 and prim.promotes:
         out = _torch_float_promotion(out, arrays)
     if requires_grad and _state.enabled and prim.node_class is not None and out.dtype.kind in "fc":
-        return _record(prim, args, params, out)  # integer and bool results are not differentiable
-    return _wrap(out)
+        result = _record(prim, args, params, out)  # integer and bool results are not differentiable
+    else:
+        result = _wrap(out)
+    if prim.is_view:
+        _share_version(result, args[0])
+    return result
+
+
+def _share_version(view: Tensor, base) -> None:
+    """A result that really shares its input's memory shares its version counter (PyTorch's views);
+    its own count is noted when it has a history, which a later in-place change of the base outdates."""
+    owner = view._data.base
+    if owner is None or not isinstance(base, Tensor) or (owner is not base._data and owner is not base._data.base):
+        return
+    view._vc = base._vc
+    if view.grad_fn is not None:
+        view._view_version = base._vc[0]
+
+
+def _stale_view(a: Tensor) -> RuntimeError:
+    return RuntimeError(
+        f"a view (made by {type(a.grad_fn).__name__}) is used after the tensor it views was modified in "
+        "place: its recorded history is out of date and its gradient would be wrong (PyTorch replays the "
+        "view; diffkit does not). Take the view again after the in-place operation, or view a clone().")
 
 
 def _torch_error(error: ValueError, arrays: list) -> Exception:
@@ -276,6 +298,8 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
     out_shape = out.shape
     if len(args) == 1:  # unary operations: most of the tape, so they skip the general loop
         a = args[0]
+        if a._view_version is not None and a._view_version != a._vc[0]:
+            raise _stale_view(a)
         node.edges = (a.grad_fn or a,)
         node.in_shapes = None if a._data.shape == out_shape else (a._data.shape,)
         wanted = 1
@@ -286,6 +310,8 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
         i = 0
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
+                if a._view_version is not None and a._view_version != a._vc[0]:
+                    raise _stale_view(a)
                 edges.append(a.grad_fn or a)
                 wanted |= 1 << i
                 if a._data.shape != out_shape:
@@ -302,10 +328,10 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
         saved = args if keep is None else tuple([a if i in keep else None for i, a in enumerate(args)])
         node.saved = saved
         if prim.needs is None:
-            node.versions = tuple([a._version if isinstance(a, Tensor) else None for a in saved])
+            node.versions = tuple([a._vc[0] if isinstance(a, Tensor) else None for a in saved])
         else:  # watch for later in-place changes only the inputs that the needed rules read
             needed = prim.needs[wanted]
-            node.versions = tuple([a._version if isinstance(a, Tensor) and i in needed else None
+            node.versions = tuple([a._vc[0] if isinstance(a, Tensor) and i in needed else None
                                    for i, a in enumerate(saved)])
     else:
         node.saved = None
@@ -313,6 +339,7 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
     if _state.anomaly:
         node.forward_stack = traceback.format_stack()[:-3]
     result = _wrap(out, True, node)
+    node.out_vc = result._vc  # its count: 0 until the output, a view of it or its detach() changes in place
     if tape_hooks.active:
         tape_hooks.notify(node, args, result)
     return result

@@ -104,7 +104,7 @@ class Optimizer:
                     if group.get("maximize", False):
                         grad = -grad
                     self._update(group, p, grad, self.state[p])
-                    p._version += 1
+                    p._vc[0] += 1  # the version counter, shared with its views
         return loss
 
     def _update(self, group: dict, param: Tensor, grad: np.ndarray, state: dict) -> None:
