@@ -15,7 +15,7 @@ class Adam(Optimizer):
     shrinks the parameter directly: p *= 1 - lr·wd."""
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, foreach=None, maximize: bool = False,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach=None, maximize: bool = False,
                  capturable: bool = False, differentiable: bool = False, fused=None,
                  decoupled_weight_decay: bool = False) -> None:
         check_nonnegative(lr=lr, eps=eps, weight_decay=weight_decay)
