@@ -44,6 +44,16 @@ CONFIGS = [
     ("RMSprop", {"lr": 0.01, "alpha": 0.9, "momentum": 0.9, "centered": True, "weight_decay": 0.01}),
     ("Adagrad", {"lr": 0.1}),
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01, "initial_accumulator_value": 0.1}),
+    ("NAdam", {"lr": 0.01}),
+    ("NAdam", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "momentum_decay": 0.01}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("RAdam", {"lr": 0.01}),
+    ("RAdam", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1}),  # both branches: ρ_t > 5 from step 6
+    ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("Adamax", {"lr": 0.01}),
+    ("Adamax", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "eps": 1e-4}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.1}),
 ]
 
 
@@ -198,7 +208,8 @@ def test_sgd_without_momentum_keeps_no_state():
 
 
 @pytest.mark.parametrize("name,options", [("SGD", {}), ("SGD", {"momentum": 0.9, "nesterov": True}), ("Adam", {}),
-                                          ("AdamW", {}), ("RMSprop", {}), ("Adagrad", {})])
+                                          ("AdamW", {}), ("RMSprop", {}), ("Adagrad", {}), ("NAdam", {}),
+                                          ("RAdam", {}), ("Adamax", {}), ("Adadelta", {})])
 def test_repr_and_defaults_are_pytorch_s(name, options):
     ours, theirs = model(nn), model(torch.nn)
     groups = lambda net: [{"params": net[0].parameters()}, {"params": net[2].parameters(), "lr": 0.5}]  # noqa: E731
@@ -206,3 +217,19 @@ def test_repr_and_defaults_are_pytorch_s(name, options):
     opt_t = getattr(torch.optim, name)(groups(theirs), **options)
     assert repr(opt_d) == repr(opt_t)
     assert {k: (v, type(v)) for k, v in opt_d.defaults.items()} == {k: (v, type(v)) for k, v in opt_t.defaults.items()}
+
+
+@pytest.mark.parametrize("name", ["NAdam", "RAdam", "Adamax", "Adadelta"])
+def test_new_optimizers_state_matches_pytorch(name):
+    ours, theirs = twins(model(nn), model(torch.nn))
+    opt_d, opt_t = getattr(optim, name)(ours.parameters()), getattr(torch.optim, name)(theirs.parameters())
+    trajectory(ours, opt_d, dk, 9)
+    trajectory(theirs, opt_t, torch, 9)
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        mine, their = opt_d.state[p], opt_t.state[q]
+        assert list(mine) == list(their)
+        for key in mine:
+            assert mine[key].dtype == getattr(dk, str(their[key].dtype).split(".")[1]), key
+            np.testing.assert_allclose(mine[key].numpy(), their[key].numpy(), rtol=1e-9, atol=1e-12, err_msg=key)
+    with pytest.raises(ValueError, match="Invalid"):
+        getattr(optim, name)(ours.parameters(), lr=-1.0)

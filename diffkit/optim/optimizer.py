@@ -33,6 +33,25 @@ def check_nonnegative(**values: float) -> None:
             raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
 
 
+def check_betas(betas) -> tuple:
+    """Both coefficients of the running averages in [0, 1), as PyTorch's check."""
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    return tuple(betas)
+
+
+def apply_weight_decay(p: np.ndarray, grad: np.ndarray, group: dict) -> np.ndarray:
+    """L2 decay (wd·p added to the gradient), or decoupled (AdamW: p *= 1 - lr·wd) when the group says so."""
+    weight_decay = group["weight_decay"]
+    if not weight_decay:
+        return grad
+    if group.get("decoupled_weight_decay", False):
+        np.multiply(p, 1 - group["lr"] * weight_decay, out=p, casting="unsafe")
+        return grad
+    return grad + weight_decay * p
+
+
 class Optimizer:
     """Base class: ``param_groups`` (a list of dicts with ``params`` and hyperparameters) and ``state``
     (a dict per parameter, e.g. momentum buffers)."""
