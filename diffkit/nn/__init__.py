@@ -1,5 +1,5 @@
 """``diffkit.nn``: modules, parameters, layers, losses, initialisation and functional forms, as PyTorch's."""
-from . import functional, init, utils
+from . import functional, init, modules, utils
 from .activation import (
     CELU,
     ELU,
