@@ -75,10 +75,16 @@ from .tensor import Tensor, device
 _tensor_methods.install()
 _allocator.tune()  # a training step's arrays would otherwise page-fault in again at every step
 
-from . import autograd, datasets, nn, optim, return_types, utils  # the training stack: import diffkit as torch
+from . import autograd, backends, datasets, nn, optim, return_types, utils  # the training stack, as torch
+from .determinism import (
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
+)
 from .differentiation import Differentiator, compare, derivative, grad, hessian, jacobian
 from .expression import parse
 from .serialization import load, save
+from .threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads
 
 __version__ = "0.1.0"
 

@@ -315,3 +315,47 @@ def test_state_dict_of_a_model_in_float64_matches_after_twins():
     d, t = twins(zoo(nn)[:9], zoo(torch.nn)[:9])
     for (name, ours), theirs in zip(d.state_dict().items(), t.state_dict().values()):
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy(), err_msg=name)
+
+
+@pytest.mark.parametrize("options", [{}, {"batch_first": True}, {"padding_value": -1.5},
+                                     {"batch_first": True, "padding_side": "left", "padding_value": 2.0}])
+def test_pad_sequence_matches_pytorch(options):
+    from diffkit.nn.utils.rnn import pad_sequence
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((n, 3, 2)) for n in (4, 1, 6, 6)]
+    ours = [dk.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out_d, out_t = pad_sequence(ours, **options), torch.nn.utils.rnn.pad_sequence(theirs, **options)
+    np.testing.assert_array_equal(out_d.detach().numpy(), out_t.detach().numpy())
+    g = rng.standard_normal(tuple(out_t.shape))
+    (out_d * dk.tensor(g)).sum().backward()
+    (out_t * torch.tensor(g)).sum().backward()
+    for d, t in zip(ours, theirs):
+        np.testing.assert_array_equal(d.grad.numpy(), t.grad.numpy())
+    words = [dk.tensor([3, 1, 4]), dk.tensor([1])]
+    assert nn.utils.rnn.pad_sequence(words, batch_first=True).tolist() == [[3, 1, 4], [1, 0, 0]]
+
+
+NAMESPACE = [("batchnorm", "_BatchNorm", lambda m: m.BatchNorm1d(3)), ("conv", "_ConvNd", lambda m: m.Conv2d(1, 1, 1)),
+             ("conv", "_ConvNd", lambda m: m.ConvTranspose1d(1, 1, 1)), ("loss", "_Loss", lambda m: m.MSELoss()),
+             ("loss", "_WeightedLoss", lambda m: m.NLLLoss()), ("module", "Module", lambda m: m.Linear(1, 1)),
+             ("linear", "Linear", lambda m: m.Linear(1, 1)), ("container", "Sequential", lambda m: m.Sequential()),
+             ("activation", "ReLU", lambda m: m.ReLU()), ("rnn", "RNNBase", lambda m: m.LSTM(1, 1)),
+             ("pooling", "MaxPool2d", lambda m: m.MaxPool2d(2)), ("padding", "ZeroPad2d", lambda m: m.ZeroPad2d(1)),
+             ("normalization", "LayerNorm", lambda m: m.LayerNorm(2)), ("dropout", "Dropout", lambda m: m.Dropout()),
+             ("sparse", "Embedding", lambda m: m.Embedding(2, 2)), ("flatten", "Flatten", lambda m: m.Flatten()),
+             ("distance", "CosineSimilarity", lambda m: m.CosineSimilarity())]
+
+
+@pytest.mark.parametrize("file,name,build", NAMESPACE, ids=[f"{n[0]}.{n[1]}" for n in NAMESPACE])
+def test_nn_modules_namespace_as_pytorch(file, name, build):
+    import importlib
+
+    for framework in (dk, torch):
+        cls = getattr(getattr(framework.nn.modules, file), name)
+        assert cls is getattr(importlib.import_module(f"{framework.__name__}.nn.modules.{file}"), name)
+        assert isinstance(build(framework.nn), cls)
+    assert dk.nn.modules.Linear is nn.Linear and not isinstance(nn.Linear(1, 1), nn.modules.batchnorm._BatchNorm)
+    with pytest.raises(AttributeError):
+        dk.nn.modules.NoSuchLayer  # noqa: B018

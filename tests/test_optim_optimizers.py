@@ -44,6 +44,16 @@ CONFIGS = [
     ("RMSprop", {"lr": 0.01, "alpha": 0.9, "momentum": 0.9, "centered": True, "weight_decay": 0.01}),
     ("Adagrad", {"lr": 0.1}),
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01, "initial_accumulator_value": 0.1}),
+    ("NAdam", {"lr": 0.01}),
+    ("NAdam", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "momentum_decay": 0.01}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("RAdam", {"lr": 0.01}),
+    ("RAdam", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1}),  # both branches: ρ_t > 5 from step 6
+    ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("Adamax", {"lr": 0.01}),
+    ("Adamax", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "eps": 1e-4}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.1}),
 ]
 
 
@@ -153,3 +163,73 @@ def test_updates_are_in_place_and_off_the_tape():
     opt.zero_grad(set_to_none=False)
     assert w.grad.tolist() == [0.0, 0.0, 0.0]
     assert "Parameter Group 0" in repr(opt) and "lr: 0.1" in repr(opt)
+
+
+def test_named_parameters_are_accepted_and_their_names_kept():
+    ours, theirs = twins(model(nn), model(torch.nn))
+    opt_d = optim.Adam(ours.named_parameters(), lr=0.01)
+    opt_t = torch.optim.Adam(theirs.named_parameters(), lr=0.01)
+    assert opt_d.param_groups[0]["param_names"] == opt_t.param_groups[0]["param_names"] == ["0.weight", "0.bias",
+                                                                                             "2.weight", "2.bias"]
+    np.testing.assert_allclose(trajectory(ours, opt_d, dk, 8), trajectory(theirs, opt_t, torch, 8), atol=1e-9)
+    saved_d, saved_t = opt_d.state_dict()["param_groups"], opt_t.state_dict()["param_groups"]
+    assert list(saved_d[0]) == list(saved_t[0]) and saved_d == saved_t
+    assert repr(opt_d) == repr(opt_t)
+    fresh = optim.Adam(model(nn).named_parameters())
+    fresh.load_state_dict(opt_d.state_dict())
+    assert fresh.param_groups[0]["param_names"] == saved_d[0]["param_names"]
+    with pytest.raises(ValueError, match="with/without names"):
+        opt_d.add_param_group({"params": [nn.Parameter(dk.ones(1))]})
+    with pytest.raises(ValueError, match="Some param names are missing"):
+        optim.SGD([("a", nn.Parameter(dk.ones(1))), nn.Parameter(dk.ones(1))], lr=0.1)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_a_tensor_learning_rate_steps_and_is_scheduled_in_place(name):
+    ours, theirs = twins(model(nn), model(torch.nn))
+    opt_d = getattr(optim, name)(ours.parameters(), lr=dk.tensor(0.05))
+    opt_t = getattr(torch.optim, name)(theirs.parameters(), lr=torch.tensor(0.05))
+    s_d = optim.lr_scheduler.StepLR(opt_d, 3, 0.5)
+    s_t = torch.optim.lr_scheduler.StepLR(opt_t, 3, 0.5)
+    np.testing.assert_allclose(trajectory(ours, opt_d, dk, 10, s_d), trajectory(theirs, opt_t, torch, 10, s_t),
+                               atol=1e-7)
+    assert isinstance(opt_d.param_groups[0]["lr"], dk.Tensor)
+    assert opt_d.param_groups[0]["lr"].item() == opt_t.param_groups[0]["lr"].item()
+    assert repr(opt_d) == repr(opt_t)
+
+
+def test_sgd_without_momentum_keeps_no_state():
+    ours, theirs = twins(model(nn), model(torch.nn))
+    opt_d, opt_t = optim.SGD(ours.parameters(), lr=0.1), torch.optim.SGD(theirs.parameters(), lr=0.1)
+    trajectory(ours, opt_d, dk, 2)
+    trajectory(theirs, opt_t, torch, 2)
+    assert dict(opt_d.state) == dict(opt_t.state) == {}
+    assert opt_d.state_dict()["state"] == {}
+
+
+@pytest.mark.parametrize("name,options", [("SGD", {}), ("SGD", {"momentum": 0.9, "nesterov": True}), ("Adam", {}),
+                                          ("AdamW", {}), ("RMSprop", {}), ("Adagrad", {}), ("NAdam", {}),
+                                          ("RAdam", {}), ("Adamax", {}), ("Adadelta", {})])
+def test_repr_and_defaults_are_pytorch_s(name, options):
+    ours, theirs = model(nn), model(torch.nn)
+    groups = lambda net: [{"params": net[0].parameters()}, {"params": net[2].parameters(), "lr": 0.5}]  # noqa: E731
+    opt_d = getattr(optim, name)(groups(ours), **options)
+    opt_t = getattr(torch.optim, name)(groups(theirs), **options)
+    assert repr(opt_d) == repr(opt_t)
+    assert {k: (v, type(v)) for k, v in opt_d.defaults.items()} == {k: (v, type(v)) for k, v in opt_t.defaults.items()}
+
+
+@pytest.mark.parametrize("name", ["NAdam", "RAdam", "Adamax", "Adadelta"])
+def test_new_optimizers_state_matches_pytorch(name):
+    ours, theirs = twins(model(nn), model(torch.nn))
+    opt_d, opt_t = getattr(optim, name)(ours.parameters()), getattr(torch.optim, name)(theirs.parameters())
+    trajectory(ours, opt_d, dk, 9)
+    trajectory(theirs, opt_t, torch, 9)
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        mine, their = opt_d.state[p], opt_t.state[q]
+        assert list(mine) == list(their)
+        for key in mine:
+            assert mine[key].dtype == getattr(dk, str(their[key].dtype).split(".")[1]), key
+            np.testing.assert_allclose(mine[key].numpy(), their[key].numpy(), rtol=1e-9, atol=1e-12, err_msg=key)
+    with pytest.raises(ValueError, match="Invalid"):
+        getattr(optim, name)(ours.parameters(), lr=-1.0)

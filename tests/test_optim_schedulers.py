@@ -107,3 +107,93 @@ def test_stepping_with_an_epoch_uses_the_closed_form():
         warnings.simplefilter("ignore")
         scheduler.step(5)
     assert ours.param_groups[0]["lr"] == pytest.approx(0.05)
+
+
+def _sequential(s, opt):
+    return s.SequentialLR(opt, [s.LinearLR(opt, 0.1, total_iters=4), s.ExponentialLR(opt, 0.9),
+                                s.CosineAnnealingLR(opt, T_max=6)], milestones=[4, 12])
+
+
+def _chained(s, opt):
+    return s.ChainedScheduler([s.ConstantLR(opt, 0.5, total_iters=3), s.ExponentialLR(opt, 0.95),
+                               s.MultiStepLR(opt, [5, 9], 0.5)])
+
+
+BUILT = [
+    ("LinearLR", lambda s, o: s.LinearLR(o, start_factor=0.25, total_iters=6), {}),
+    ("LinearLR-decay", lambda s, o: s.LinearLR(o, start_factor=1.0, end_factor=0.1, total_iters=10), {}),
+    ("ConstantLR", lambda s, o: s.ConstantLR(o, factor=0.4, total_iters=7), {}),
+    ("PolynomialLR", lambda s, o: s.PolynomialLR(o, total_iters=12, power=2.0), {}),
+    ("MultiplicativeLR", lambda s, o: s.MultiplicativeLR(o, lambda epoch: 0.95 if epoch < 10 else 0.8), {}),
+    ("CosineAnnealingWarmRestarts", lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=5, eta_min=0.01), {}),
+    ("CosineAnnealingWarmRestarts-mult", lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2), {}),
+    ("CyclicLR-triangular", lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=4, step_size_down=6),
+     {"momentum": 0.9}),
+    ("CyclicLR-triangular2", lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=3, mode="triangular2"),
+     {"momentum": 0.9}),
+    ("CyclicLR-exp_range", lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=3, mode="exp_range", gamma=0.9,
+                                                   cycle_momentum=False), {}),
+    ("CyclicLR-scale_fn", lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=2, scale_fn=lambda x: 0.9**x,
+                                                  scale_mode="iterations"), {"momentum": 0.9}),
+    ("SequentialLR", _sequential, {}),
+    ("ChainedScheduler", _chained, {}),
+]
+
+
+@pytest.mark.parametrize("name,build,optimizer_options", BUILT, ids=[b[0] for b in BUILT])
+def test_more_schedulers_match_pytorch(name, build, optimizer_options):
+    ours, theirs = optimizers(**optimizer_options)
+    s_ours, s_theirs = build(lr_scheduler, ours), build(torch.optim.lr_scheduler, theirs)
+    assert s_ours.get_last_lr() == pytest.approx(s_theirs.get_last_lr(), rel=1e-13)
+    np.testing.assert_allclose(sequence(ours, s_ours, 30), sequence(theirs, s_theirs, 30), rtol=1e-13, atol=0)
+    assert s_ours.get_last_lr() == pytest.approx(s_theirs.get_last_lr(), rel=1e-13)
+    if "momentum" in optimizer_options:
+        assert ours.param_groups[0]["momentum"] == pytest.approx(theirs.param_groups[0]["momentum"], rel=1e-13)
+    # resuming: a fresh scheduler loaded with the state_dict (through save and load) continues identically
+    fresh = optimizers(**optimizer_options)[0]
+    resumed = build(lr_scheduler, fresh)
+    fresh.load_state_dict(ours.state_dict())
+    resumed.load_state_dict(_round_trip(s_ours.state_dict()))
+    np.testing.assert_allclose(sequence(fresh, resumed, 12), sequence(ours, s_ours, 12), rtol=0, atol=0)
+
+
+def _round_trip(state):
+    import io
+
+    buffer = io.BytesIO()
+    dk.save(state, buffer)
+    buffer.seek(0)
+    return dk.load(buffer)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_cyclic_lr_cycles_momentum_or_beta1(name):
+    options = {"momentum": 0.9} if name == "SGD" else {}
+    key = "momentum" if name == "SGD" else "betas"
+    ours, theirs = optimizers(name, **options)
+    s_ours = lr_scheduler.CyclicLR(ours, 0.01, 0.1, step_size_up=3, mode="triangular2", base_momentum=0.7)
+    s_theirs = torch.optim.lr_scheduler.CyclicLR(theirs, 0.01, 0.1, step_size_up=3, mode="triangular2",
+                                                 base_momentum=0.7)
+    np.testing.assert_allclose(sequence(ours, s_ours, 20, key=key), sequence(theirs, s_theirs, 20, key=key),
+                               rtol=1e-13)
+    with pytest.raises(ValueError, match="momentum or beta1"):
+        lr_scheduler.CyclicLR(optimizers("Adagrad")[0], 0.01, 0.1)
+
+
+def test_warm_restarts_take_fractional_epochs_and_composites_check_their_parts():
+    ours, theirs = optimizers()
+    s_ours = lr_scheduler.CosineAnnealingWarmRestarts(ours, T_0=4, T_mult=2)
+    s_theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(theirs, T_0=4, T_mult=2)
+    for epoch in np.arange(0, 20, 0.35):
+        s_ours.step(float(epoch))
+        s_theirs.step(float(epoch))
+        assert s_ours.get_last_lr() == pytest.approx(s_theirs.get_last_lr(), rel=1e-13)
+    other = optimizers()[0]
+    with pytest.raises(ValueError, match="same optimizer"):
+        lr_scheduler.SequentialLR(ours, [lr_scheduler.StepLR(other, 2)], [])
+    with pytest.raises(ValueError, match="one more"):
+        lr_scheduler.SequentialLR(ours, [lr_scheduler.StepLR(ours, 2)], [3])
+    with pytest.raises(ValueError, match="ReduceLROnPlateau"):
+        lr_scheduler.ChainedScheduler([lr_scheduler.ReduceLROnPlateau(ours)])
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        lr_scheduler.ConstantLR(ours, factor=2.0)

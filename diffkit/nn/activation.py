@@ -165,6 +165,29 @@ class Softsign(_Elementwise):
     function = staticmethod(act.softsign)
 
 
+class LogSigmoid(_Elementwise):
+    """log(sigmoid(x)) = -softplus(-x), finite for large |x|."""
+
+    function = staticmethod(lambda x: -act.softplus(-x))
+
+
+class Hardsigmoid(ReLU):
+    """relu6(x + 3) / 6: a cheap sigmoid (MobileNetV3)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _maybe_inplace(input, act.hardsigmoid(input), self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""
+
+
+class Hardswish(Hardsigmoid):
+    """x · relu6(x + 3) / 6: a cheap SiLU (MobileNetV3)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _maybe_inplace(input, act.hardswish(input), self.inplace)
+
+
 def _softmax_dim(ndim: int) -> int:
     warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to include dim=X "
                   "as an argument.", stacklevel=3)
@@ -191,3 +214,9 @@ class LogSoftmax(Softmax):
     """log(softmax(x)) along ``dim``, computed stably."""
 
     function = staticmethod(reduction.log_softmax)
+
+
+class Softmin(Softmax):
+    """softmax(-x) along ``dim``: weights favouring the smallest entries."""
+
+    function = staticmethod(lambda x, dim: reduction.softmax(-x, dim))

@@ -20,6 +20,7 @@ from ..ops.losses import (
     nll_loss,
     smooth_l1_loss,
 )
+from ..ops.margin_losses import cosine_embedding_loss, margin_ranking_loss, pairwise_distance, triplet_margin_loss
 from ..ops.nn_functions import bilinear, dropout, dropout1d, dropout2d, embedding, linear, one_hot, pad
 from ..ops.normalization import batch_norm, group_norm, layer_norm
 from ..ops.pooling import (
@@ -114,6 +115,19 @@ def logsigmoid(input):
     return -softplus(-input)
 
 
+def softmin(input, dim: int | None = None, _stacklevel: int = 3, dtype=None):
+    """softmax(-x) along ``dim``."""
+    return softmax(-input, dim, _stacklevel, dtype)
+
+
+def hardsigmoid(input, inplace: bool = False):
+    return _maybe_inplace(input, _act.hardsigmoid(input), inplace)
+
+
+def hardswish(input, inplace: bool = False):
+    return _maybe_inplace(input, _act.hardswish(input), inplace)
+
+
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
     """``input / max(||input||_p, eps)`` along ``dim``."""
     return input / _clamp(_norm(input, p, dim, keepdim=True), min=eps)
@@ -146,6 +160,7 @@ __all__ = [
     "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
     "dropout",
@@ -156,6 +171,8 @@ __all__ = [
     "flatten",
     "gelu",
     "group_norm",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "huber_loss",
     "kl_div",
@@ -165,6 +182,7 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
@@ -174,6 +192,7 @@ __all__ = [
     "normalize",
     "one_hot",
     "pad",
+    "pairwise_distance",
     "relu",
     "relu6",
     "relu_",
@@ -182,7 +201,9 @@ __all__ = [
     "silu",
     "smooth_l1_loss",
     "softmax",
+    "softmin",
     "softplus",
     "softsign",
     "tanh",
+    "triplet_margin_loss",
 ]

@@ -80,23 +80,31 @@ class Module:
         set_(self, "_modules", {})
         set_(self, "_forward_hooks", {})
         set_(self, "_forward_pre_hooks", {})
+        set_(self, "_backward_hooks", {})
+        set_(self, "_backward_pre_hooks", {})
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        gate = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            from .backward_hooks import BackwardHookGate
+
+            gate = BackwardHookGate(self)
+            args = gate.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
-        return output
+        return output if gate is None else gate.wrap_outputs(output)
 
     # ------------------------------------------------------------------ registration
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -418,6 +426,16 @@ class Module:
     def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
         """``hook(module, args)`` runs before ``forward``; a returned value replaces the arguments."""
         return self._add_hook(self._forward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs once the gradients w.r.t. the module's positional
+        tensor inputs are known; a returned tuple replaces ``grad_input`` (see ``backward_hooks``)."""
+        return self._add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs when the gradients w.r.t. the outputs arrive; a returned
+        tuple replaces them."""
+        return self._add_hook(self._backward_pre_hooks, hook, prepend)
 
     @staticmethod
     def _add_hook(hooks: dict, hook, prepend: bool) -> RemovableHandle:

@@ -152,3 +152,13 @@ def softsign(x):
     from .elementwise import abs
 
     return x / (1 + abs(x))
+
+
+def hardsigmoid(x):
+    """relu6(x + 3) / 6 as a piecewise expression, so that the gradient at ±3 is PyTorch's (0)."""
+    return where(x <= -3, 0.0, where(x >= 3, 1.0, x / 6 + 0.5))
+
+
+def hardswish(x):
+    """x · relu6(x + 3) / 6 (MobileNetV3); the gradient is x/3 + ½ on (-3, 3), 0 at -3 and 1 at 3, as PyTorch's."""
+    return where(x <= -3, 0.0, where(x < 3, x * (x + 3) / 6, x))

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative
+from .optimizer import Optimizer, apply_weight_decay, check_betas, check_nonnegative
 
 
 class Adam(Optimizer):
@@ -15,14 +15,11 @@ class Adam(Optimizer):
     shrinks the parameter directly: p *= 1 - lr·wd."""
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, foreach=None, maximize: bool = False,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach=None, maximize: bool = False,
                  capturable: bool = False, differentiable: bool = False, fused=None,
                  decoupled_weight_decay: bool = False) -> None:
         check_nonnegative(lr=lr, eps=eps, weight_decay=weight_decay)
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
+        super().__init__(params, {"lr": lr, "betas": check_betas(betas), "eps": eps, "weight_decay": weight_decay,
                                   "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
                                   "capturable": capturable, "differentiable": differentiable, "fused": fused,
                                   "decoupled_weight_decay": decoupled_weight_decay})
@@ -35,12 +32,8 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = self._buffer(param)
         step = self._count_step(state)
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        if weight_decay:
-            if group["decoupled_weight_decay"]:
-                np.multiply(p, 1 - lr * weight_decay, out=p, casting="unsafe")
-            else:
-                grad = grad + weight_decay * p
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        grad = apply_weight_decay(p, grad, group)
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
         np.add(m, (1 - beta1) * (grad - m), out=m)  # lerp towards the gradient
         np.multiply(v, beta2, out=v)

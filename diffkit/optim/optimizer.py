@@ -33,6 +33,25 @@ def check_nonnegative(**values: float) -> None:
             raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
 
 
+def check_betas(betas) -> tuple:
+    """Both coefficients of the running averages in [0, 1), as PyTorch's check."""
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    return tuple(betas)
+
+
+def apply_weight_decay(p: np.ndarray, grad: np.ndarray, group: dict) -> np.ndarray:
+    """L2 decay (wd·p added to the gradient), or decoupled (AdamW: p *= 1 - lr·wd) when the group says so."""
+    weight_decay = group["weight_decay"]
+    if not weight_decay:
+        return grad
+    if group.get("decoupled_weight_decay", False):
+        np.multiply(p, 1 - group["lr"] * weight_decay, out=p, casting="unsafe")
+        return grad
+    return grad + weight_decay * p
+
+
 class Optimizer:
     """Base class: ``param_groups`` (a list of dicts with ``params`` and hyperparameters) and ``state``
     (a dict per parameter, e.g. momentum buffers)."""
@@ -55,10 +74,9 @@ class Optimizer:
     def __repr__(self) -> str:
         text = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
-            text += f"\nParameter Group {i}"
-            for key in sorted(k for k in group if k != "params"):
-                text += f"\n    {key}: {group[key]}"
-        return text + "\n)"
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {key}: {group[key]}\n" for key in sorted(group) if key != "params")
+        return text + ")"
 
     def add_param_group(self, param_group: dict) -> None:
         """Add a group of parameters with its own hyperparameters (the defaults fill the rest)."""
@@ -70,7 +88,14 @@ class Optimizer:
         elif isinstance(params, set):
             raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
                             "of tensors in sets will change between runs. Please use a list instead.")
-        param_group["params"] = params = list(params)
+        params = list(params)
+        named = [p for p in params if isinstance(p, tuple)]
+        if named:  # from named_parameters(): (name, parameter) pairs
+            if len(named) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = [name for name, _ in named]
+            params = [p for _, p in named]
+        param_group["params"] = params
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
@@ -80,6 +105,11 @@ class Optimizer:
             if default is required and name not in param_group:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             param_group.setdefault(name, default)
+        for group in self.param_groups:
+            if ("param_names" in param_group) != ("param_names" in group):
+                kind = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {kind} to the optimizer")
         seen = {id(p) for group in self.param_groups for p in group["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -97,13 +127,21 @@ class Optimizer:
                 loss = closure()
         with grad_mode.no_grad():
             for group in self.param_groups:
+                hyper = _plain(group)
                 for p in group["params"]:
                     if p._grad is None:
                         continue
                     grad = p._grad._data
                     if group.get("maximize", False):
                         grad = -grad
-                    self._update(group, p, grad, self.state[p])
+                    state = self.state.get(p)
+                    if state is None:  # a parameter gets an entry only once it has state (SGD without momentum: none)
+                        state = {}
+                        self._update(hyper, p, grad, state)
+                        if state:
+                            self.state[p] = state
+                    else:
+                        self._update(hyper, p, grad, state)
                     p._vc[0] += 1  # the version counter, shared with its views
         return loss
 
@@ -155,9 +193,18 @@ class Optimizer:
             param = by_index.get(int(key))
             if param is not None:
                 self.state[param] = {name: _cast_state(name, v, param) for name, v in value.items()}
-        self.param_groups = [{**copy.deepcopy({k: v for k, v in saved.items() if k != "params"}),
+        self.param_groups = [{**({"param_names": mine["param_names"]} if "param_names" in mine else {}),
+                              **copy.deepcopy({k: v for k, v in saved.items() if k != "params"}),
                               "params": mine["params"]}
                              for mine, saved in zip(self.param_groups, saved_groups)]
+
+
+def _plain(group: dict) -> dict:
+    """The group with 0-d tensor hyperparameters (``lr=torch.tensor(0.01)``) read as floats for the numpy update;
+    the group itself keeps the tensor, as PyTorch's."""
+    if not any(isinstance(v, Tensor) for v in group.values()):
+        return group
+    return {k: float(v.item()) if isinstance(v, Tensor) else v for k, v in group.items()}
 
 
 def _cast_state(name: str, value, param: Tensor):

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..tensor import Tensor, _wrap
+from ...tensor import Tensor, _wrap
+from . import rnn
 
 
 def _grads(parameters) -> list:
@@ -49,7 +50,7 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, f
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """All parameters flattened and concatenated (a copy, in a graph if they require grad)."""
-    from ..ops.shape import cat
+    from ...ops.shape import cat
 
     return cat([p.reshape(-1) for p in parameters])
 
