@@ -44,6 +44,10 @@ cfloat, cdouble = complex64, complex128
 SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
                      "complex128": "ComplexDouble", "uint8": "Byte", "int8": "Char", "int16": "Short",
                      "int32": "Int", "int64": "Long", "bool": "Bool"}
+# and the C++ names some others use ("masked_fill_ only supports boolean masks, but got mask with dtype long int")
+C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "complex64": "c10::complex<float>",
+                "complex128": "c10::complex<double>", "uint8": "unsigned char", "int8": "signed char",
+                "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
 ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
 _FROM_NUMPY = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}

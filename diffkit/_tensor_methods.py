@@ -107,7 +107,7 @@ _METHODS = [
     "reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
     "swapdims", "t", "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to",
     "sum_to_size", "repeat", "tile", "split", "chunk", "unbind", "flip", "clone", "narrow", "select",
-    "gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero",
+    "gather", "scatter", "scatter_add", "index_add", "index_select", "masked_fill", "masked_select", "nonzero",
 ]
 
 
@@ -170,7 +170,8 @@ def install() -> None:
     for name, op in [("add_", _add), ("sub_", _sub), ("mul_", ew.mul), ("div_", ew.div), ("pow_", ew.pow),
                      ("clamp_", ops.clamp), ("exp_", ew.exp), ("log_", ew.log), ("sqrt_", ew.sqrt),
                      ("neg_", ew.neg), ("abs_", ew.abs), ("sigmoid_", ew.sigmoid), ("tanh_", ew.tanh),
-                     ("relu_", ew.relu), ("masked_fill_", ops.masked_fill), ("clip_", ops.clamp)]:
+                     ("relu_", ew.relu), ("masked_fill_", ops.masked_fill), ("clip_", ops.clamp),
+                     ("scatter_", ops.scatter), ("scatter_add_", ops.scatter_add), ("index_add_", ops.index_add)]:
         setattr(Tensor, name, _inplace(op))
     Tensor.T = property(lambda self: ops.permute(self, tuple(range(self.ndim - 1, -1, -1))))
     Tensor.mT = property(_matrix_transpose)

@@ -24,6 +24,8 @@ MASK = np.array([[True, False, True], [False, False, True]])
 ZEROS = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])  # puts an exact zero into prod's input
 ROWS = np.array([0, 2, 0])  # repeated indices: their gradients must accumulate
 COLUMNS = np.array([[0, 2], [1, 1]])
+CORNER = np.array([[2, 1]])  # an index smaller than the input in the dimension not gathered
+WRITTEN = np.array([[2, 0], [1, 3]])  # scatter positions along dim 1, none repeated in a row
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,18 @@ def _overwrite(how: str, value=None):
 
 def _index(m, values):
     return m.tensor(values)
+
+
+def _scatter_(m, x, v):
+    y = x * 1
+    return y.scatter_(1, _index(m, WRITTEN), v)
+
+
+def _setitem_mixed(m, x, v):
+    """An integer, a slice and an index list: PyTorch applies the integer first (shape (3, 2))."""
+    y = x * 1
+    y[0, :, [0, 2]] = v
+    return y
 
 
 C = Case
@@ -179,6 +193,18 @@ CASES = [
     C("index-mask", "IndexBackward0", lambda m, x: x[_index(m, MASK)], ((2, 3),)),
     C("index_select", "IndexSelectBackward0", lambda m, x: x.index_select(1, _index(m, ROWS)), ((2, 3),)),
     C("gather", "GatherBackward0", lambda m, x: x.gather(1, _index(m, COLUMNS)), ((2, 3),)),
+    C("gather-smaller-index", "GatherBackward0", lambda m, x: x.gather(0, _index(m, CORNER)), ((3, 4),)),
+    C("scatter", "ScatterBackward0", lambda m, x, v: x.scatter(1, _index(m, WRITTEN), v), ((3, 4), (2, 2))),
+    C("scatter-value", "ScatterBackward1", lambda m, x: x.scatter(1, _index(m, WRITTEN), 0.5), ((3, 4),)),
+    C("scatter_", "ScatterBackward0", _scatter_, ((3, 4), (2, 2))),
+    C("scatter_add", "AddBackward0", lambda m, x, v: x.scatter_add(1, _index(m, COLUMNS), v), ((3, 4), (2, 2)),
+      torch_name="ScatterAddBackward0"),
+    C("index_add", "AddBackward0", lambda m, x, v: x.index_add(0, _index(m, ROWS), v, alpha=2.0), ((3, 2), (3, 2)),
+      torch_name="IndexAddBackward0"),
+    C("masked_select-broadcast", "MaskedSelectBackward0", lambda m, x: x.masked_select(_index(m, MASK[0])),
+      ((2, 3),)),
+    C("index-int-slice-list", "IndexBackward0", lambda m, x: x[0, :, [0, 2]], ((2, 3, 4),)),
+    C("setitem-int-slice-list", "CopySlices", _setitem_mixed, ((2, 3, 4), (3, 2))),
     C("setitem", "CopySlices", _setitem, ((3, 2), (2,))),
     C("fill_", "FillBackward2", _overwrite("fill_", 0.5), ((2, 3),)),
     C("fill_-tensor", "FillBackward3", _overwrite("fill_"), ((2, 3), (2,))),

@@ -5,7 +5,7 @@ Every public function here is polymorphic (numbers, arrays, Tensors, SymPy, dual
 from ._primitive import Primitive, apply, defprim, function, sum_to, unary, variadic, variant
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
-from .indexing import gather, getitem, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, setitem  # noqa: F401
+from .indexing import getitem, index_select, masked_fill, masked_select, nonzero, setitem  # noqa: F401
 from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer  # noqa: F401
 from .reduction import (  # noqa: F401
                           all,
@@ -27,6 +27,7 @@ from .reduction import (  # noqa: F401
                           sum,
                           var,
 )
+from .scatter import gather, index_add, scatter, scatter_add  # noqa: F401
 from .shape import (  # noqa: F401
                           broadcast_to,
                           cast,

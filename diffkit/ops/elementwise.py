@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numbers
 import operator
+import warnings
 
 import numpy as np
 
+from .._dtypes import SCALAR_TYPE_NAMES, from_numpy_dtype
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, unary, variant
 
@@ -312,7 +314,18 @@ def where(condition, x=None, y=None):
         from .indexing import nonzero
 
         return nonzero(condition, as_tuple=True)
+    if isinstance(condition, Tensor) and condition._data.dtype != bool:
+        _check_condition(condition._data.dtype)
     return _where(condition, x, y)
+
+
+def _check_condition(dtype: np.dtype) -> None:
+    """PyTorch's where takes a bool condition, and a uint8 one with a deprecation warning."""
+    if dtype != np.uint8:
+        name = SCALAR_TYPE_NAMES[from_numpy_dtype(dtype).name]
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {name}")
+    warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in a "
+                  "future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=3)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names

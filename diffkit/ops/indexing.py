@@ -1,5 +1,5 @@
 """Indexing: ``x[idx]`` (ints, slices, None, Ellipsis, integer arrays, boolean masks),
-``x[idx] = v``, ``gather``/``scatter_add`` and friends.
+``x[idx] = v``, index_select and the masks (gather/scatter are in scatter.py).
 
 The gradient of reading is writing: ``x[idx]`` sends its gradient back by adding it into
 zeros at ``idx`` (repeated indices accumulate), and that scatter's own gradient is reading
@@ -9,27 +9,60 @@ from __future__ import annotations
 
 import numbers
 import re
+import warnings
 
 import numpy as np
 
-from .._dtypes import from_numpy_dtype
+from .._dtypes import C_TYPE_NAMES, from_numpy_dtype
 from ..autograd import grad_mode
 from ..tensor import Tensor, _wrap
-from ._primitive import apply, defprim, dispatch_other, variant
+from ._index_layout import needs_torch_layout, torch_layout
+from ._primitive import _torch_error, apply, defprim, dispatch_other, variant
+
+_SEQUENCE_MESSAGE = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                     "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
+                     "tensor index, x[torch.tensor(seq)], which will result either in an error or a different result")
+_INDEX_KINDS = frozenset({np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.uint8), np.dtype(bool)})
 
 
-def normalize_index(index) -> tuple:
-    """An index as numpy understands it, validated as PyTorch validates it."""
+def _sequence_as_tuple(index) -> bool:
+    """PyTorch reads a list holding a tensor, a sequence, a slice, ``...`` or None as a tuple of
+    indices (``x[[[0, 1], [1, 0]]]`` is ``x[[0, 1], [1, 0]]``), with a deprecation warning."""
+    if not isinstance(index, list) or len(index) >= 32:
+        return False
+    if any(isinstance(i, (Tensor, list, tuple, np.ndarray, slice)) or i is None or i is Ellipsis for i in index):
+        warnings.warn(_SEQUENCE_MESSAGE, UserWarning, stacklevel=4)
+        return True
+    return False
+
+
+def _index_array(item) -> np.ndarray:
+    array = np.asarray(item)
+    if array.size == 0 and array.dtype.kind == "f":  # x[[]]
+        return array.astype(np.int64)
+    if array.dtype not in _INDEX_KINDS:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if array.dtype == np.uint8:
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
+                      UserWarning, stacklevel=5)
+        return array.astype(bool)
+    return array
+
+
+def normalize_index(index, shape: tuple | None = None) -> tuple:
+    """An index as numpy understands it, validated as PyTorch validates it; given the indexed
+    ``shape``, integers mixed with index tensors are laid out as PyTorch lays them out."""
+    if _sequence_as_tuple(index):
+        index = tuple(index)
     items = index if isinstance(index, tuple) else (index,)
     out = []
     for item in items:
         if isinstance(item, Tensor):
             item = item._data
-        if isinstance(item, (list, np.ndarray)):
-            array = np.asarray(item)
-            if array.dtype.kind not in "iub" and not (array.size == 0 and array.dtype.kind == "f"):
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            item = array.astype(np.int64) if array.dtype.kind == "f" else array
+        if isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu":
+            item = int(item)  # a 0-d integer tensor selects, as an integer does
+        elif isinstance(item, (list, np.ndarray)):
+            item = _index_array(item)
         elif isinstance(item, bool):
             pass
         elif isinstance(item, float):
@@ -37,7 +70,11 @@ def normalize_index(index) -> tuple:
                              "Variables are valid indices (got float)")
         elif isinstance(item, numbers.Integral) and not isinstance(item, (int, np.integer)):
             item = int(item)
+        elif isinstance(item, slice) and item.step is not None and item.step < 0:
+            raise ValueError("step must be greater than zero")
         out.append(item)
+    if shape is not None and needs_torch_layout(out):
+        return torch_layout(tuple(out), shape)
     if not any(item is Ellipsis for item in out):
         out.append(Ellipsis)  # keeps results as array views, even for a single element
     return tuple(out)
@@ -93,7 +130,7 @@ def _getitem_primitive(index: tuple):
 def getitem(x, index):
     """``x[index]`` for Tensors and arrays alike."""
     if not isinstance(index, tuple) or not index or index[-1] is not Ellipsis:
-        index = normalize_index(index)
+        index = normalize_index(index, np.shape(x))
     if isinstance(x, Tensor):
         try:
             return apply(_getitem_primitive(index), (x,), {"index": index, "shape": x._data.shape})
@@ -149,7 +186,7 @@ def _where_selected(g, index):
 
 def setitem(x: Tensor, index, value) -> None:
     """``x[index] = value`` in place; recorded on the tape when a gradient is needed."""
-    index = normalize_index(index)
+    index = normalize_index(index, x._data.shape)
     value_requires = isinstance(value, Tensor) and value._requires_grad
     if grad_mode.state.enabled and (x._requires_grad or value_requires):
         x._check_inplace()
@@ -190,82 +227,44 @@ def index_select(x, dim: int, index):
     index = np.asarray(index._data if isinstance(index, Tensor) else index)
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    full = normalize_index((slice(None),) * (dim % np.ndim(x)) + (index,))
+    full = normalize_index((slice(None),) * (dim % np.ndim(x)) + (index.reshape(-1),))  # a 0-d index: one entry
     if isinstance(x, Tensor):
         return apply(_INDEX_SELECT, (x,), {"index": full, "shape": x._data.shape})
     return np.asarray(x)[full]
 
 
-def _open_grid(index: np.ndarray, dim: int) -> tuple:
+def gather_grid(index: np.ndarray, dim: int) -> tuple:
+    """The positions ``gather``/``scatter`` read or write: ``index`` along ``dim``, and along every
+    other dimension the leading positions that the index covers."""
     grids = list(np.ix_(*[np.arange(s) for s in index.shape]))
     grids[dim] = index
     return tuple(grids)
 
 
-def _scatter_add_forward(src, dim, index, shape):
-    z = np.zeros(shape, dtype=src.dtype)
-    np.add.at(z, _open_grid(index, dim), src)
-    return z
-
-
-SCATTER_ADD = defprim("scatter_add", _scatter_add_forward,
-                      lambda g, out, src, dim, index, shape: gather(g, dim, index),
-                      jvp=lambda t, out, src, dim, index, shape: _scatter_add_zeros(t, dim, index, shape),
-                      save="none", node="ScatterAddBackward0")
-GATHER = defprim("gather", lambda x, dim, index: np.take_along_axis(x, index, axis=dim),
-                 lambda g, out, x, dim, index: _scatter_add_zeros(g, dim, index, x.shape),
-                 jvp=lambda t, out, x, dim, index: gather(t, dim, index))
-
-
-def _as_index(index) -> np.ndarray:
-    array = np.asarray(index._data if isinstance(index, Tensor) else index)
-    if array.dtype.kind not in "iu":
-        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {from_numpy_dtype(array.dtype).name}")
+def _bool_mask(mask, message: str) -> np.ndarray:
+    """The mask as a bool array: PyTorch takes no other dtype (``message`` names the one given)."""
+    array = np.asarray(mask._data if isinstance(mask, Tensor) else mask)
+    if array.dtype != bool:
+        raise RuntimeError(message.format(C_TYPE_NAMES[from_numpy_dtype(array.dtype).name]))
     return array
 
 
-def _scatter_add_zeros(src, dim, index, shape):
-    if isinstance(src, Tensor):
-        return apply(SCATTER_ADD, (src,), {"dim": dim, "index": index, "shape": tuple(shape)})
-    return _scatter_add_forward(np.asarray(src), dim, index, tuple(shape))
-
-
-def gather(x, dim: int, index):
-    """``out[i][j] = x[i][index[i][j]]`` along ``dim`` (the gradient scatters back)."""
-    index = _as_index(index)
-    dim = dim % np.ndim(x)
-    if isinstance(x, Tensor):
-        return apply(GATHER, (x,), {"dim": dim, "index": index})
-    return np.take_along_axis(np.asarray(x), index, axis=dim)
-
-
-def scatter_add(x, dim: int, index, src):
-    """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
-    index = _as_index(index)
-    dim = dim % np.ndim(x)
-    src = src[tuple(slice(0, s) for s in index.shape)]  # only the part of src that index covers
-    return x + _scatter_add_zeros(src, dim, index, np.shape(x))
-
-
-def scatter(x, dim: int, index, src):
-    """``x`` with ``src`` written at ``index`` along ``dim``."""
-    from .elementwise import where
-
-    index = _as_index(index)
-    dim = dim % np.ndim(x)
-    written = _scatter_add_forward(np.ones(index.shape, dtype=bool), dim, index, np.shape(x)).astype(bool)
-    if isinstance(src, numbers.Number):
-        return where(written, src, x)
-    src = src[tuple(slice(0, s) for s in index.shape)]
-    return where(written, _scatter_add_zeros(src, dim, index, np.shape(x)), x)
-
-
 def masked_fill(x, mask, value):
+    """``x`` with ``value`` where ``mask`` holds. The result keeps ``x``'s dtype, as PyTorch's
+    (``value`` is cast to it: 0.5 stores 0 in an int64 tensor); ``value`` may be a 0-d tensor."""
     from .elementwise import WHERE
 
-    if isinstance(x, Tensor):
-        return apply(_MASKED_FILL, (mask, value, x))
-    return dispatch_other(WHERE, (mask, value, x), {})
+    mask = _bool_mask(mask, "masked_fill_ only supports boolean masks, but got mask with dtype {}")
+    if not isinstance(x, Tensor):
+        return dispatch_other(WHERE, (mask, value, x), {})
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s).")
+        value = value.to(x.dtype)
+    else:
+        value = x._data.dtype.type(value)
+    return apply(_MASKED_FILL, (mask, value, x))
 
 
 def _masked_fill_primitive():
@@ -275,10 +274,24 @@ def _masked_fill_primitive():
 
 
 _MASKED_FILL = _masked_fill_primitive()
+_MASKED_SELECT = variant(GETITEM, "MaskedSelectBackward0")
 
 
 def masked_select(x, mask):
-    return getitem(x, mask)
+    """The elements of ``x`` where ``mask`` holds, as a vector; ``x`` and ``mask`` broadcast."""
+    from .shape import expand
+
+    mask = _bool_mask(mask, "masked_select: expected BoolTensor for mask")
+    try:
+        shape = np.broadcast_shapes(np.shape(x), mask.shape)
+    except ValueError as error:
+        raise _torch_error(error, [mask, np.broadcast_to(0, np.shape(x))]) from None  # PyTorch names the mask a
+    if np.shape(x) != shape:
+        x = expand(x, shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+    mask = np.broadcast_to(mask, shape)
+    if isinstance(x, Tensor):
+        return apply(_MASKED_SELECT, (x,), {"index": (mask, Ellipsis), "shape": shape})
+    return np.asarray(x)[mask]
 
 
 def nonzero(x, as_tuple: bool = False):
