@@ -29,6 +29,9 @@ from ._dtypes import (  # noqa: A004
     set_default_dtype,
     short,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from ._size import Size
 from ._tensor_str import set_printoptions
