@@ -29,6 +29,9 @@ float64 = dtype("float64", np.float64)
 complex64 = dtype("complex64", np.complex64)
 complex128 = dtype("complex128", np.complex128)
 uint8 = dtype("uint8", np.uint8)
+uint16 = dtype("uint16", np.uint16)  # PyTorch's 'shell' dtypes: few operations, but they print and convert
+uint32 = dtype("uint32", np.uint32)
+uint64 = dtype("uint64", np.uint64)
 int8 = dtype("int8", np.int8)
 int16 = dtype("int16", np.int16)
 int32 = dtype("int32", np.int32)
@@ -43,14 +46,35 @@ cfloat, cdouble = complex64, complex128
 # the names PyTorch's messages use ("result type Float can't be cast to ... Long")
 SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
                      "complex128": "ComplexDouble", "uint8": "Byte", "int8": "Char", "int16": "Short",
-                     "int32": "Int", "int64": "Long", "bool": "Bool"}
+                     "int32": "Int", "int64": "Long", "bool": "Bool", "uint16": "UInt16", "uint32": "UInt32",
+                     "uint64": "UInt64"}
 # and the C++ names some others use ("masked_fill_ only supports boolean masks, but got mask with dtype long int")
 C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "complex64": "c10::complex<float>",
                 "complex128": "c10::complex<double>", "uint8": "unsigned char", "int8": "signed char",
-                "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
-ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
+                "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool", "uint16": "unsigned short",
+                "uint32": "unsigned int", "uint64": "unsigned long"}
+# the legacy tensor types' names, as ``Tensor.type()`` gives them and ``Tensor.type(name)`` takes them
+TENSOR_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                     "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+                     "uint8": "ByteTensor", "bool": "BoolTensor", "uint16": "UInt16Tensor",
+                     "uint32": "UInt32Tensor", "uint64": "UInt64Tensor", "complex64": "ComplexFloatTensor",
+                     "complex128": "ComplexDoubleTensor"}
+ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool, uint16, uint32,
+       uint64)
 _FROM_NUMPY = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
+
+
+_BY_TYPE_NAME = {f"{prefix}.{tensor_type}": _BY_NAME[name] for name, tensor_type in TENSOR_TYPE_NAMES.items()
+                 for prefix in ("torch", "diffkit")}
+
+
+def from_type_name(name: str) -> dtype:
+    """The dtype of ``'torch.LongTensor'`` (or ``'diffkit.LongTensor'``), as ``Tensor.type`` takes it."""
+    try:
+        return _BY_TYPE_NAME[name]
+    except KeyError:
+        raise ValueError(f"invalid type: {name!r}") from None
 
 
 def _by_name(name: str) -> dtype:
@@ -66,15 +90,18 @@ def from_numpy_dtype(np_dtype) -> dtype:
 
 
 def to_numpy_dtype(d) -> np.dtype:
-    """Accept a diffkit dtype, a numpy dtype or a Python type and return the numpy dtype."""
+    """Accept a diffkit dtype, a numpy dtype or a Python type and return the numpy dtype. Python's
+    ``float`` is float64 and ``complex`` complex128, as in PyTorch (not the default dtype)."""
     if isinstance(d, dtype):
         return d.np
-    if d is _py_float:
-        return _default.np
     return np.dtype(d)
 
 
-_py_float = (1.0).__class__
+def as_dtype(d) -> dtype:
+    """The diffkit dtype of a diffkit dtype, a numpy dtype or a Python type (``float``: float64)."""
+    return d if isinstance(d, dtype) else from_numpy_dtype(to_numpy_dtype(d))
+
+
 _default = float32
 
 

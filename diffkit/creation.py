@@ -140,7 +140,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     """``[start, end)`` by ``step``; integers give int64, any float gives the default dtype."""
     if end is None:
         start, end = 0, start
-    values = [float(v) if isinstance(v, Tensor) else v for v in (start, end, step)]
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]  # an int tensor stays int
     if dtype is None:
         integral = all(isinstance(v, numbers.Integral) for v in values)
         dtype = _dtypes.int64 if integral else _dtypes.get_default_dtype()

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtypes
 from ._device import CPU, device
+from ._promotion import default_complex, list_dtype
 from ._size import Size
 from ._tensor_str import tensor_repr
 from .autograd import grad_mode
@@ -36,6 +37,9 @@ def _wrap(data: np.ndarray, requires_grad: bool = False, grad_fn=None) -> Tensor
     return t
 
 
+_INFERRED = (np.ndarray, np.generic, list, tuple)  # data whose integer dtype is kept (lists': see list_dtype)
+
+
 def as_array(data, dtype=None) -> np.ndarray:
     """Convert user data (numbers, nested lists, arrays, tensors) to an array with PyTorch's
     dtype inference: Python floats become the default dtype, ints int64, bools bool."""
@@ -45,10 +49,11 @@ def as_array(data, dtype=None) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         array = data
     elif isinstance(data, (list, tuple)):
-        array = np.array([d._data if isinstance(d, Tensor) else d for d in data]
-                         if any(isinstance(d, Tensor) for d in data) else data)
-        if array.dtype.kind == "f" and np_dtype is None:
-            array = array.astype(_dtypes.get_default_dtype().np)
+        if any(isinstance(d, Tensor) for d in data):
+            data = [d._data if isinstance(d, Tensor) else d for d in data]
+        array = np.array(data)
+        if np_dtype is None and (array.dtype.kind in "fc" or array.dtype.kind == "i" and array.dtype != np.int64):
+            array = array.astype(list_dtype(data, array), copy=False)
     elif isinstance(data, np.generic):  # a numpy scalar keeps its dtype, as in PyTorch
         array = np.asarray(data)
     elif isinstance(data, (bool, np.bool_)):
@@ -58,12 +63,12 @@ def as_array(data, dtype=None) -> np.ndarray:
     elif isinstance(data, numbers.Real):  # straight to the dtype asked for: no float32 rounding on the way
         array = np.array(data, dtype=np_dtype if np_dtype is not None else _dtypes.get_default_dtype().np)
     elif isinstance(data, numbers.Complex):
-        array = np.array(data, dtype=np.complex64)
+        array = np.array(data, dtype=np_dtype if np_dtype is not None else default_complex())
     else:
         array = np.asarray(data)
     if array.dtype.kind in "OUS":
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-    if array.dtype.kind == "i" and array.dtype != np.int64 and not isinstance(data, (np.ndarray, np.generic)):
+    if array.dtype.kind == "i" and array.dtype != np.int64 and not isinstance(data, _INFERRED):
         array = array.astype(np.int64)
     if np_dtype is not None and array.dtype != np_dtype:
         array = array.astype(np_dtype)
@@ -74,9 +79,11 @@ def target_dtype(args: tuple, kwargs: dict):
     """The dtype that ``to(dtype)``, ``to('cpu')`` or ``to(other_tensor)`` asks for (None: keep it);
     devices are validated (only the CPU exists). Shared by ``Tensor.to`` and ``Module.to``."""
     target = kwargs.get("dtype")
+    if target is not None:
+        target = _dtypes.as_dtype(target)
     for arg in (*args, kwargs.get("device")):
-        if isinstance(arg, _dtypes.dtype):
-            target = arg
+        if isinstance(arg, (_dtypes.dtype, type)):  # a Python type too: to(float) is float64
+            target = _dtypes.as_dtype(arg)
         elif isinstance(arg, Tensor):
             target = arg.dtype
         elif arg is not None:
@@ -261,9 +268,10 @@ class Tensor:
         return to_dtype(self, target)
 
     def type(self, dtype=None):
+        """The legacy type's name (``'diffkit.FloatTensor'``), or a conversion to a dtype or such a name."""
         if dtype is None:
-            return f"diffkit.{_TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
-        return self.to(dtype)
+            return f"diffkit.{_dtypes.TENSOR_TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
+        return self.to(_dtypes.from_type_name(dtype) if isinstance(dtype, str) else dtype)
 
     def double(self) -> Tensor:
         return self.to(_dtypes.float64)
@@ -484,7 +492,3 @@ class _RemovableHandle:
         elif tensor._hooks:
             tensor._hooks = [h for h in tensor._hooks if h is not self._hook] or None
 
-
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}

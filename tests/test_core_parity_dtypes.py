@@ -15,6 +15,9 @@ def _operands(m) -> dict:
         "i": m.tensor([1, 2]), "f": m.tensor([1.5, 2.5]), "d": m.tensor([1.5, 2.5], dtype=m.float64),
         "b": m.tensor([True, False]), "i0": m.tensor(3), "f0": m.tensor(1.5),
         "d0": m.tensor(1.5, dtype=m.float64), "b0": m.tensor(True),
+        "u8": m.tensor([1, 200], dtype=m.uint8), "i8": m.tensor([1, -3], dtype=m.int8),
+        "s": m.tensor([1, 3], dtype=m.int16), "i32": m.tensor([1, 2], dtype=m.int32),
+        "h": m.tensor([1.5, 2.5], dtype=m.float16),
     }
 
 
@@ -33,6 +36,31 @@ EXPRESSIONS = [
     "m.tensor([1, 2.5])", "m.tensor([True, 2])", "m.arange(3)", "m.arange(0.5, 2)", "m.linspace(0, 1, 3)",
     "m.full((2,), 7)", "m.full((2,), 7.0)", "m.full((2,), True)", "m.zeros(2)", "m.randint(0, 3, (2,))",
 ]
+# floating functions of bool and small integers: the default dtype, computed in it (numpy: float16)
+FLOAT_FUNCTIONS = ["sin", "cos", "tan", "asin", "atan", "sinh", "cosh", "tanh", "exp", "expm1", "log", "log1p",
+                   "sqrt", "rsqrt", "reciprocal", "sigmoid"]
+EXPRESSIONS += [f"m.{fn}({x})" for fn in FLOAT_FUNCTIONS for x in ("b", "u8", "i8", "s")]
+EXPRESSIONS += [
+    "u8 / u8", "b / b", "i8 / 2", "1 / u8", "h.sigmoid()", "h.exp()", "m.sign(b)",
+    # integer and bool reductions accumulate in int64 (numpy: uint64 for uint8)
+    "u8.sum()", "u8.sum(0)", "u8.prod()", "i8.sum()", "s.prod()", "b.sum(0, keepdim=True)", "i32.sum()",
+    # a 0-d tensor does not widen a dimensioned one of its category; a Python float gives the default dtype
+    "i32 + i0", "i0 * i32", "i8 + i0", "u8 + i0", "i32 // i0", "m.maximum(i32, i0)", "i32 + b0",
+    "i32 + 1.5", "i8 * 2.5", "u8 + i8", "h + d0", "h + i", "h * 2.0", "i32 + f0", "b + i0",
+    "f * 1j", "i * 1j", "m.where(b, i32, i0)",
+    # complex data follows the default dtype
+    "m.tensor([1 + 2j])", "m.tensor(1j)", "m.tensor([1, 2j])",
+    # Python's types as dtypes: float is float64, int int64, bool bool
+    "m.zeros(2, dtype=float)", "m.ones(2, dtype=int)", "m.tensor([1, 2], dtype=float)", "m.arange(3, dtype=float)",
+    "f.to(float)", "f.to(dtype=int)", "i.to(bool)", "m.full((2,), 1, dtype=float)", "m.zeros(2, dtype=bool)",
+    # a tensor bound of arange keeps its dtype's kind; numpy scalars in lists keep their dtype
+    "m.arange(m.tensor(4))", "m.arange(m.tensor(1), 5)", "m.arange(m.tensor(4.0))", "m.tensor([np.float64(1.0)])",
+    "m.tensor([np.float32(1.0), 2])", "m.tensor([np.int32(1)])", "m.tensor([1, np.float64(2.0)])",
+    "m.tensor([[np.float64(1.0)], [2.0]])", "m.tensor([])", "m.tensor([np.float16(1.0), 2.0])",
+    # the legacy type names
+    "f.type('torch.LongTensor')", "i.type('torch.FloatTensor')", "i.type('torch.DoubleTensor')",
+    "f.type('torch.IntTensor')", "i.type('torch.BoolTensor')", "f.type('torch.HalfTensor')",
+]
 
 
 def _evaluate(m, expression: str):
@@ -49,7 +77,9 @@ def test_result_dtype_and_values_match_torch(expression: str) -> None:
 
 
 @pytest.mark.parametrize("expression", ["i / i", "i + 1.5", "m.exp(i)", "m.tensor([1.5])", "m.zeros(2)",
-                                        "m.arange(0.5, 2)", "i.sum() * 0.5", "f + 1.5"])
+                                        "m.arange(0.5, 2)", "i.sum() * 0.5", "f + 1.5", "m.sin(u8)", "u8 / u8",
+                                        "m.sigmoid(b)", "m.tensor([1 + 2j])", "m.tensor(1j)", "i * 1j",
+                                        "m.zeros(2, dtype=float)", "m.tensor([np.float32(1.0)])"])
 def test_default_dtype_float64_matches_torch(expression: str) -> None:
     dk.set_default_dtype(dk.float64)
     torch.set_default_dtype(torch.float64)
@@ -60,3 +90,13 @@ def test_default_dtype_float64_matches_torch(expression: str) -> None:
         torch.set_default_dtype(torch.float32)
     assert repr(ours.dtype) == repr(theirs.dtype).replace("torch", "diffkit")
     assert dk.get_default_dtype() is dk.float32
+
+
+def test_integer_sums_print_and_unsigned_dtypes_exist() -> None:
+    """uint8.sum() gave uint64, a numpy dtype without a diffkit dtype: its repr and .dtype raised."""
+    total = dk.tensor([200, 100], dtype=dk.uint8).sum()
+    assert repr(total) == "tensor(300)" and total.dtype is dk.int64
+    for name in ("uint16", "uint32", "uint64"):
+        ours, theirs = dk.tensor([1, 2], dtype=getattr(dk, name)), torch.tensor([1, 2], dtype=getattr(torch, name))
+        assert repr(ours) == repr(theirs).replace("torch", "diffkit")
+        assert ours.type() == theirs.type().replace("torch", "diffkit")

@@ -18,11 +18,13 @@ import traceback
 import numpy as np
 
 from .._dtypes import get_default_dtype
+from .._promotion import elementwise_result
 from ..autograd import grad_mode, tape_hooks
 from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class, sequence
 from ..tensor import Tensor, _wrap
 
 _F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
 
 REGISTRY: dict[str, Primitive] = {}  # node name -> primitive: the whole table, for tests and tools
 _state = grad_mode.state
@@ -219,8 +221,13 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
         raise _torch_error(error, arrays) from None
     if out.__class__ is not np.ndarray:
         out = np.asarray(out)
-    if out.dtype is _F64 and prim.promotes:
-        out = _torch_float_promotion(out, arrays)
+    dt = out.dtype
+    if dt is not _F32:  # float32, the common case, is decided by one comparison
+        if dt is _F64:
+            if prim.promotes:
+                out = _torch_float_promotion(out, arrays)
+        elif prim.elementwise and prim.promotes:  # float16, complex, integers: see _promotion
+            out = elementwise_result(prim, out, arrays, params)
     if requires_grad and _state.enabled and prim.node_class is not None and out.dtype.kind in "fc":
         result = _record(prim, args, params, out)  # integer and bool results are not differentiable
     else:

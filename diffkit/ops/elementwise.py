@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .._dtypes import SCALAR_TYPE_NAMES, from_numpy_dtype
+from .._dtypes import SCALAR_TYPE_NAMES, from_numpy_dtype, get_default_dtype
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, unary, variant
 
@@ -30,12 +30,14 @@ def _sympy(expression):
 
 
 def _stable_sigmoid(x):
-    if np.iscomplexobj(x):
+    x = np.asarray(x)
+    if x.dtype.kind in "biu":  # PyTorch computes integers in the default float dtype (-|x| would wrap for uint8)
+        x = x.astype(get_default_dtype().np)
+    if x.dtype.kind == "c":
         return 1 / (1 + np.exp(-x))
-    e = np.exp(-np.abs(x))
-    # the dtype of x itself: a Python float is 'weak' under NEP 50, and would come back float32
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(np.asarray(x).dtype, np.float32),
-                                                             copy=False)
+    work = x.astype(np.float32) if x.dtype == np.float16 else x  # half computed in single, as PyTorch's
+    e = np.exp(-np.abs(work))
+    return np.where(work >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)  # float16 stays float16
 
 
 _SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
@@ -84,6 +86,8 @@ def _relu_grad(g, out, x):
 def _sign(x):
     """-1, 0 or 1, and 0 for NaN, as PyTorch's (0 < x) - (x < 0) (numpy's sign keeps NaN, which made
     |x|' NaN at a NaN input where PyTorch's is 0)."""
+    if x.__class__ is np.ndarray and x.dtype == np.bool_:  # PyTorch's sign of a bool is the bool itself
+        return x.copy()
     s = np.sign(x)
     return np.nan_to_num(s, nan=0.0) if np.isnan(s).any() else s
 

@@ -57,7 +57,13 @@ def _expand(g, shape, dim, keepdim):
     return expand(_restore(g, shape, dim, keepdim), shape)
 
 
-SUM = defprim("sum", lambda x, dim, keepdim, shape: np.sum(x, axis=_np_axis(dim), keepdims=keepdim),
+def _accumulator(x):
+    """int64 for bool and integers, as PyTorch sums and multiplies them (numpy: uint64 for uint8)."""
+    return np.int64 if x.__class__ is np.ndarray and x.dtype.kind in "biu" else None
+
+
+SUM = defprim("sum", lambda x, dim, keepdim, shape: np.sum(x, axis=_np_axis(dim), keepdims=keepdim,
+                                                           dtype=_accumulator(x)),
               lambda g, out, x, dim, keepdim, shape: _expand(g, shape, dim, keepdim),
               jvp=lambda t, out, x, dim, keepdim, shape: sum(t, dim, keepdim), save="none",
               sympy=None, display="Σ {0}")
@@ -129,7 +135,8 @@ def _tangent_of(vjp):
     return rule
 
 
-PROD = defprim("prod", lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim), _prod_vjp,
+PROD = defprim("prod", lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim, dtype=_accumulator(x)),
+               _prod_vjp,
                jvp=_tangent_of(_prod_vjp), save="both")
 PROD_DIM = variant(PROD, "ProdBackward1")
 
@@ -274,8 +281,6 @@ def sum(x, dim=None, keepdim: bool = False, dtype=None):  # noqa: A001 - PyTorch
     """Sum over ``dim`` (an int, a tuple, or None for all); ``keepdim`` keeps reduced axes as 1."""
     if dtype is not None:
         x = x.to(dtype)
-    elif getattr(x, "dtype", None) is not None and str(x.dtype).endswith("bool"):
-        x = x.long() if hasattr(x, "long") else np.asarray(x, dtype=np.int64)
     return _reduce(SUM, SUM_DIM, x, dim, keepdim, shape=np.shape(x))
 
 
@@ -288,7 +293,9 @@ def mean(x, dim=None, keepdim: bool = False, dtype=None):
     return _reduce(MEAN, MEAN_DIM, x, dim, keepdim, shape=np.shape(x))
 
 
-def prod(x, dim=None, keepdim: bool = False):
+def prod(x, dim=None, keepdim: bool = False, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
     return _reduce(PROD, PROD_DIM, x, dim, keepdim)
 
 

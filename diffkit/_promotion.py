@@ -1,0 +1,130 @@
+"""PyTorch's type promotion, on numpy dtypes, for the cases where numpy's differs.
+
+numpy computes floating functions of bool/int8/uint8 in float16 (PyTorch: the default dtype),
+lets a 0-d array widen a dimensioned one of the same kind (``int32 + tensor(1)`` is int64 in
+numpy, int32 in PyTorch), and promotes ``int64 + float16`` to float64 (PyTorch: float16). PyTorch
+ranks operands in three tiers: dimensioned tensors, then 0-d tensors, then Python numbers; a
+lower tier counts only when it is of a higher category (bool < integer < float < complex).
+``apply`` calls this only for results other than float32 and float64, so the hot path pays one
+dtype comparison.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._dtypes import get_default_dtype
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_BOOL, _INT64 = np.dtype(np.bool_), np.dtype(np.int64)
+
+
+def default_complex() -> np.dtype:
+    """complex64 when the default dtype is float32 (or float16), else complex128, as PyTorch."""
+    return np.dtype(np.complex128 if get_default_dtype().np == np.float64 else np.complex64)
+
+
+def _complex_of(d: np.dtype) -> np.dtype:
+    return np.dtype(np.complex128 if d == np.float64 else np.complex64)
+
+
+def promote(a: np.dtype | None, b: np.dtype | None) -> np.dtype | None:
+    """PyTorch's promote_types: numpy's within a category; across categories the higher one wins
+    (a float keeps its width against any integer), a float's width carrying into complex."""
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ca == cb:
+        return np.promote_types(a, b)
+    high, low = (a, b) if ca > cb else (b, a)
+    if high.kind == "c" and low.kind == "f":
+        return np.promote_types(high, _complex_of(low))
+    return high
+
+
+def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
+    """A tier with a lower one: the lower counts only if of a higher category (c10's combine_categories)."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    ch, cl = _CATEGORY[higher.kind], _CATEGORY[lower.kind]
+    if ch == 3:
+        return higher
+    if cl == 3:
+        return _complex_of(higher) if ch == 2 else lower
+    if ch == 2:
+        return higher
+    return promote(higher, lower) if ch == 0 or cl == 2 else higher
+
+
+def scalar_dtype(value) -> np.dtype:
+    """The dtype PyTorch gives a Python number (a numpy scalar keeps its own)."""
+    if isinstance(value, np.generic):
+        return value.dtype
+    if isinstance(value, bool):
+        return _BOOL
+    if isinstance(value, int):
+        return _INT64
+    if isinstance(value, float):
+        return get_default_dtype().np
+    return default_complex()
+
+
+def list_dtype(data, array: np.ndarray) -> np.dtype:
+    """The dtype PyTorch infers for nested lists that numpy made ``array`` of: each element's own
+    (a Python float the default dtype, a numpy scalar or a tensor its dtype), promoted together."""
+    leaves = data if array.ndim == 1 else np.array(data, dtype=object).ravel()  # a flat list needs no object array
+    result = None
+    for kind in set(map(type, leaves)):  # the distinct element types, a handful
+        if issubclass(kind, np.generic):
+            result = promote(result, np.dtype(kind))
+        elif issubclass(kind, np.ndarray):  # 0-d tensors' data inside the list
+            result = promote(result, np.result_type(*{v.dtype for v in leaves if type(v) is np.ndarray}))
+        elif kind in (bool, int, float, complex):
+            result = promote(result, scalar_dtype(kind()))
+    if result is None:  # no element: [] is the default dtype
+        return get_default_dtype().np if array.dtype.kind == "f" else array.dtype
+    return result
+
+
+def result_type(arrays) -> np.dtype | None:
+    """PyTorch's result type of operands given as arrays (tensors' data) and numbers."""
+    dim = zero = wrapped = None
+    for a in arrays:
+        if a.__class__ is np.ndarray:
+            if a.ndim:
+                dim = promote(dim, a.dtype)
+            else:
+                zero = promote(zero, a.dtype)
+        elif isinstance(a, np.generic):  # a numpy scalar operand is a Python number to PyTorch
+            wrapped = promote(wrapped, scalar_dtype(a.item()))
+        elif isinstance(a, (int, float, complex)):
+            wrapped = promote(wrapped, scalar_dtype(a))
+    return _combine(dim, _combine(zero, wrapped))
+
+
+def elementwise_result(prim, out: np.ndarray, arrays: list, params: dict) -> np.ndarray:
+    """``out`` (numpy's result of an elementwise primitive) in PyTorch's dtype: recomputed from inputs
+    cast to it when numpy computed in another precision (float16 for sin of uint8), as PyTorch does."""
+    dt = out.dtype
+    kind = dt.kind
+    if kind == "b":  # comparisons and logic: bool in both
+        return out
+    for a in arrays:
+        if a.__class__ is np.ndarray and a.dtype is not dt:
+            break
+    else:  # every tensor already of the result's dtype (int32 + 1): numpy agrees with PyTorch
+        return out
+    target = result_type(arrays)
+    if target is None:
+        return out
+    if kind in "fc" and target.kind in "biu":  # a floating function of integers: the default dtype
+        target = get_default_dtype().np if kind == "f" else default_complex()
+    if target == out.dtype:
+        return out
+    # every array input in the target dtype (where's condition too: a 0/1 array selects alike)
+    cast = [a.astype(target) if a.__class__ is np.ndarray and a.dtype != target else a for a in arrays]
+    result = np.asarray(prim.forward(*cast, **params))
+    return result if result.dtype == target else result.astype(target)
