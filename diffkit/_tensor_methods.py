@@ -108,6 +108,7 @@ _METHODS = [
     "swapdims", "t", "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to",
     "sum_to_size", "repeat", "tile", "split", "chunk", "unbind", "flip", "clone", "narrow", "select",
     "gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero",
+    "cumsum", "cumprod",
 ]
 
 

@@ -193,6 +193,11 @@ CASES = [
     C("matmul-batch-matrix", "UnsafeViewBackward0", lambda m, x, y: x @ y, ((2, 2, 3), (3, 2))),
     C("matmul-batch-broadcast", "UnsafeViewBackward0", lambda m, x, y: x @ y, ((2, 1, 2, 3), (3, 3, 2))),
     C("matmul-batch-vector", "UnsafeViewBackward0", lambda m, x, y: x @ y, ((2, 2, 3), (3,))),
+    # ------------------------------------------------------------ scans, sorting, matrix parts
+    C("cumsum", "CumsumBackward0", lambda m, x: x.cumsum(1), ((2, 3),)),
+    C("cumsum-neg-dim", "CumsumBackward0", lambda m, x: m.cumsum(x, dim=-2), ((3, 2),)),
+    C("cumprod", "CumprodBackward0", lambda m, x: x.cumprod(1), ((2, 4),)),
+    C("cumprod-with-zero", "CumprodBackward0", lambda m, x: (x * _index(m, ZEROS)).cumprod(1), ((2, 3),)),
 ]
 
 

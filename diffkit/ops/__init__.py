@@ -2,6 +2,8 @@
 
 Every public function here is polymorphic (numbers, arrays, Tensors, SymPy, dual numbers).
 """
+from types import ModuleType as _ModuleType
+
 from ._primitive import Primitive, apply, defprim, function, sum_to, unary, variadic, variant
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
@@ -27,6 +29,7 @@ from .reduction import (  # noqa: F401
                           sum,
                           var,
 )
+from .scan import cumprod, cumsum  # noqa: F401
 from .shape import (  # noqa: F401
                           broadcast_to,
                           cast,
@@ -68,4 +71,5 @@ _MACHINERY = {"Primitive", "apply", "defprim", "function", "sum_to", "unary", "v
               "elementwise", "indexing", "linalg", "reduction", "shape", "cast", "cast_like", "getitem",
               "setitem", "return_types"}
 __all__ = sorted(name for name in dir() if not name.startswith("_") and name not in _MACHINERY
-                 and not name.isupper())
+                 and not name.isupper() and (name == "special" or not isinstance(globals()[name], _ModuleType)))
+# (submodules stay here, but for ``special``: diffkit.special as torch.special)
