@@ -109,6 +109,7 @@ _METHODS = [
     "sum_to_size", "repeat", "tile", "split", "chunk", "unbind", "flip", "clone", "narrow", "select",
     "gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero",
     "cumsum", "cumprod",
+    "sort", "argsort", "topk", "median", "unique",
 ]
 
 

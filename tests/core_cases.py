@@ -198,6 +198,13 @@ CASES = [
     C("cumsum-neg-dim", "CumsumBackward0", lambda m, x: m.cumsum(x, dim=-2), ((3, 2),)),
     C("cumprod", "CumprodBackward0", lambda m, x: x.cumprod(1), ((2, 4),)),
     C("cumprod-with-zero", "CumprodBackward0", lambda m, x: (x * _index(m, ZEROS)).cumprod(1), ((2, 3),)),
+    C("sort", "SortBackward0", lambda m, x: x.sort(1).values, ((2, 4),)),
+    C("sort-descending", "SortBackward0", lambda m, x: m.sort(x, 0, descending=True)[0], ((3, 2),)),
+    C("topk", "TopkBackward0", lambda m, x: x.topk(2).values, ((2, 4),)),
+    C("topk-smallest", "TopkBackward0", lambda m, x: m.topk(x, 2, dim=0, largest=False).values, ((3, 2),)),
+    C("median", "MedianBackward0", lambda m, x: x.median(), ((2, 3),)),
+    C("median-dim", "MedianBackward1", lambda m, x: x.median(1).values, ((2, 4),)),
+    C("median-dim-keepdim", "MedianBackward1", lambda m, x: m.median(x, 0, keepdim=True)[0], ((3, 2),)),
 ]
 
 

@@ -33,6 +33,82 @@ def _both(fn, *arrays):
 
 
 @pytest.mark.parametrize("fn", [
+    lambda m, x: m.sort(x, stable=True),
+    lambda m, x: m.sort(x, dim=0, stable=True),
+    lambda m, x: x.sort(dim=-1, descending=True, stable=True),
+    lambda m, x: m.sort(x, stable=True, dim=1, descending=True),
+    lambda m, x: m.argsort(x, dim=-1, stable=True),
+    lambda m, x: x.argsort(dim=0, descending=True, stable=True),
+], ids=["default", "dim0", "descending", "keywords", "argsort", "argsort-descending"])
+@pytest.mark.parametrize("data", [X[0], TIES, NANS], ids=["distinct", "ties", "nan"])
+def test_sort_values_and_indices(fn, data) -> None:
+    ours, theirs = _both(fn, data)
+    _same(ours, theirs)
+    if isinstance(ours, tuple):
+        assert type(ours).__name__ == "sort" and ours.values is ours[0] and ours.indices is ours[1]
+
+
+@pytest.mark.parametrize("fn", [lambda m, x: m.sort(x, 0, True), lambda m, x: x.argsort(1, True),
+                                lambda m, x: x.sort(descending=True)], ids=["sort", "argsort", "method"])
+def test_sort_positional_arguments(fn) -> None:
+    _same(*_both(fn, X))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: x.topk(2),
+    lambda m, x: m.topk(x, 2, dim=0),
+    lambda m, x: m.topk(x, 2, dim=-2, largest=False),
+    lambda m, x: x.topk(1, 1, False, True),
+    lambda m, x: m.topk(x, 0),
+], ids=["default", "dim0", "smallest", "positional", "k0"])
+def test_topk_values_and_indices(fn) -> None:
+    _same(*_both(fn, X))
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_at_special_values_without_ties(largest) -> None:
+    data = np.array([[np.nan, 1.0, -np.inf, np.inf, -0.5], [0.0, np.inf, -2.0, np.nan, -np.inf]])
+    x, t = dk.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    ours, theirs = x.topk(3, largest=largest), t.topk(3, largest=largest)
+    _same(ours, theirs)
+    ours.values.backward(dk.tensor(np.arange(6.0).reshape(2, 3)))
+    theirs.values.backward(torch.tensor(np.arange(6.0).reshape(2, 3)))
+    _same(x.grad, t.grad)
+
+
+def test_topk_k_out_of_range() -> None:
+    with pytest.raises(RuntimeError, match="out of range"):
+        dk.tensor(X).topk(5)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: x.median(),
+    lambda m, x: x.median(1),
+    lambda m, x: m.median(x, -1, keepdim=True),
+    lambda m, x: m.median(x, dim=0),
+], ids=["all", "dim", "keepdim", "dim0"])
+@pytest.mark.parametrize("data", [X[0], X[1, :2], NANS], ids=["odd", "even", "nan"])
+def test_median_values_and_indices(fn, data) -> None:
+    _same(*_both(fn, data))
+
+
+def test_median_of_all_shares_the_gradient_among_ties() -> None:
+    data = np.array([1.0, 2.0, 2.0, 3.0])
+    x, t = dk.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    x.median().backward()
+    t.median().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"return_inverse": True}, {"return_counts": True},
+                                    {"return_inverse": True, "return_counts": True}, {"sorted": False}])
+@pytest.mark.parametrize("data", [np.array([[3, 1, 2], [1, 3, 3]]), TIES, np.array([True, False, True])])
+def test_unique(kwargs, data) -> None:
+    _same(*_both(lambda m, x: m.unique(x, **kwargs), data))
+    _same(*_both(lambda m, x: x.unique(**kwargs), data))
+
+
+@pytest.mark.parametrize("fn", [
     lambda m, x: m.cumsum(x, 0),
     lambda m, x: x.cumsum(-1),
     lambda m, x: x.cumprod(dim=1),

@@ -65,6 +65,7 @@ from .shape import (  # noqa: F401
                           unsqueeze,
                           view,
 )
+from .sorting import argsort, median, sort, topk, unique  # noqa: F401
 from .special import erf, erfc  # noqa: F401 - torch.erf, torch.erfc
 
 _MACHINERY = {"Primitive", "apply", "defprim", "function", "sum_to", "unary", "variadic", "variant",
