@@ -110,6 +110,10 @@ _METHODS = [
     "gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero",
     "cumsum", "cumprod",
     "sort", "argsort", "topk", "median", "unique",
+    "tril", "triu", "diag", "diagonal", "trace",
+]
+_IN_PLACE = [  # x.tril_(...): the function without the underscore, its result written into x
+    "tril_", "triu_",
 ]
 
 
@@ -174,6 +178,8 @@ def install() -> None:
                      ("neg_", ew.neg), ("abs_", ew.abs), ("sigmoid_", ew.sigmoid), ("tanh_", ew.tanh),
                      ("relu_", ew.relu), ("masked_fill_", ops.masked_fill), ("clip_", ops.clamp)]:
         setattr(Tensor, name, _inplace(op))
+    for name in _IN_PLACE:
+        setattr(Tensor, name, _inplace(getattr(ops, name[:-1])))
     Tensor.T = property(lambda self: ops.permute(self, tuple(range(self.ndim - 1, -1, -1))))
     Tensor.mT = property(_matrix_transpose)
     Tensor.view_as = _view_as

@@ -205,6 +205,13 @@ CASES = [
     C("median", "MedianBackward0", lambda m, x: x.median(), ((2, 3),)),
     C("median-dim", "MedianBackward1", lambda m, x: x.median(1).values, ((2, 4),)),
     C("median-dim-keepdim", "MedianBackward1", lambda m, x: m.median(x, 0, keepdim=True)[0], ((3, 2),)),
+    C("tril", "TrilBackward0", lambda m, x: x.tril(), ((3, 3),)),
+    C("triu", "TriuBackward0", lambda m, x: m.triu(x, 1), ((2, 3, 4),)),
+    C("diagonal", "DiagonalBackward0", lambda m, x: x.diagonal(), ((3, 4),)),
+    C("diagonal-offset-dims", "DiagonalBackward0", lambda m, x: m.diagonal(x, -1, 2, 0), ((3, 2, 4),)),
+    C("diag-vector", "DiagEmbedBackward0", lambda m, x: m.diag(x, 1), ((3,),)),
+    C("diag-matrix", "DiagonalBackward0", lambda m, x: x.diag(), ((3, 4),), torch_name="DiagonalBackward0_copy"),
+    C("trace", "TraceBackward0", lambda m, x: x.trace(), ((3, 4),)),
 ]
 
 

@@ -118,3 +118,12 @@ def test_unique(kwargs, data) -> None:
                                   X[0].astype(np.float32)], ids=["int", "bool", "float32"])
 def test_cumulative_dtypes(fn, data) -> None:
     _same(*_both(fn, data))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: x.tril(-1), lambda m, x: m.triu(x, 2), lambda m, x: m.tril(x, 5),
+    lambda m, x: x.diagonal(1, -1, 0), lambda m, x: m.diag(x[0], -1), lambda m, x: m.diag(x[0, 0], 2),
+    lambda m, x: m.trace(x[1]),
+], ids=["tril", "triu", "tril-all", "diagonal", "diag-matrix", "diag-vector", "trace"])
+def test_matrix_parts(fn) -> None:
+    _same(*_both(fn, X))
