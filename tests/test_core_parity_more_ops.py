@@ -127,3 +127,31 @@ def test_cumulative_dtypes(fn, data) -> None:
 ], ids=["tril", "triu", "tril-all", "diagonal", "diag-matrix", "diag-vector", "trace"])
 def test_matrix_parts(fn) -> None:
     _same(*_both(fn, X))
+
+
+EINSUM = [("ii", [(3, 3)]), ("ii->i", [(3, 3)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]),
+          ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]),
+          ("i,j", [(2,), (3,)]), ("ij,ij", [(2, 3), (2, 3)]), ("ba,ca->abc", [(2, 3), (4, 3)]),
+          ("i...->...", [(2, 3, 4)]), ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]), ("ij,jk", [(2, 3), (3, 2)]),
+          (" i j , j k -> i k ", [(2, 3), (3, 2)])]
+
+
+@pytest.mark.parametrize("equation,shapes", EINSUM, ids=[e for e, _ in EINSUM])
+def test_einsum_values_and_gradients(equation, shapes) -> None:
+    arrays = [RNG.standard_normal(s) for s in shapes]
+    ours = [dk.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, expected = dk.einsum(equation, *ours), torch.einsum(equation, *theirs)
+    _same(out, expected)
+    seed = RNG.standard_normal(tuple(expected.shape))
+    grads = dk.autograd.grad(out, ours, dk.tensor(seed))
+    torch_grads = torch.autograd.grad(expected, theirs, torch.tensor(seed))
+    _same(grads, torch_grads)
+    _same(dk.einsum(equation, ours), torch.einsum(equation, theirs))  # the operands as one list
+
+
+def test_einsum_gradcheck_to_second_order_with_repeated_and_summed_letters() -> None:
+    x = dk.tensor(RNG.standard_normal((3, 3, 2)), requires_grad=True)
+    y = dk.tensor(RNG.standard_normal((2, 4)), requires_grad=True)
+    for equation in ("iij,jk->k", "iij,jk->i", "iij,jk"):
+        assert dk.autograd.gradgradcheck(lambda a, b, e=equation: dk.einsum(e, a, b), (x, y))

@@ -5,6 +5,7 @@ Every public function here is polymorphic (numbers, arrays, Tensors, SymPy, dual
 from types import ModuleType as _ModuleType
 
 from ._primitive import Primitive, apply, defprim, function, sum_to, unary, variadic, variant
+from .einstein import einsum  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
 from .indexing import gather, getitem, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, setitem  # noqa: F401
