@@ -111,9 +111,11 @@ _METHODS = [
     "cumsum", "cumprod",
     "sort", "argsort", "topk", "median", "unique",
     "tril", "triu", "diag", "diagonal", "trace",
+    "atan2", "arctan2", "log2", "log10", "lerp", "nan_to_num", "clamp_min", "clamp_max",
 ]
 _IN_PLACE = [  # x.tril_(...): the function without the underscore, its result written into x
     "tril_", "triu_",
+    "atan2_", "log2_", "log10_", "lerp_", "nan_to_num_", "clamp_min_", "clamp_max_",
 ]
 
 

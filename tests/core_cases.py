@@ -222,6 +222,16 @@ CASES = [
     C("diag-vector", "DiagEmbedBackward0", lambda m, x: m.diag(x, 1), ((3,),)),
     C("diag-matrix", "DiagonalBackward0", lambda m, x: x.diag(), ((3, 4),), torch_name="DiagonalBackward0_copy"),
     C("trace", "TraceBackward0", lambda m, x: x.trace(), ((3, 4),)),
+    # ------------------------------------------------------------ more elementwise functions
+    C("atan2", "Atan2Backward0", lambda m, x, y: m.atan2(x, y), ((2, 3), (3,))),
+    C("log2", "Log2Backward0", lambda m, x: x.log2(), ((2, 3),), "positive"),
+    C("log10", "Log10Backward0", lambda m, x: m.log10(x), ((2, 3),), "positive"),
+    C("lerp", "LerpBackward0", lambda m, x, y: m.lerp(x, y, 0.3), ((2, 3), (3,))),
+    C("lerp-tensor", "LerpBackward1", lambda m, x, y, w: x.lerp(y, w), ((2, 3), (2, 3), (3,)),
+      ("real", "real", "probability")),
+    C("nan_to_num", "NanToNumBackward0", lambda m, x: (x.log()).nan_to_num(), ((2, 3),)),
+    C("clamp_min", "ClampMinBackward0", lambda m, x: x.clamp_min(0.3), ((2, 3),)),
+    C("clamp_max", "ClampMaxBackward0", lambda m, x: m.clamp_max(x, -0.3), ((2, 3),)),
 ]
 
 

@@ -155,3 +155,37 @@ def test_einsum_gradcheck_to_second_order_with_repeated_and_summed_letters() -> 
     y = dk.tensor(RNG.standard_normal((2, 4)), requires_grad=True)
     for equation in ("iij,jk->k", "iij,jk->i", "iij,jk"):
         assert dk.autograd.gradgradcheck(lambda a, b, e=equation: dk.einsum(e, a, b), (x, y))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x, y: m.atan2(x, y), lambda m, x, y: x.arctan2(y), lambda m, x, y: x.abs().log2(),
+    lambda m, x, y: m.log10(x.abs()), lambda m, x, y: m.lerp(x, y, 0.75), lambda m, x, y: x.lerp(y, y.abs() / 9),
+    lambda m, x, y: m.clamp_min(x, y), lambda m, x, y: x.clamp_max(y), lambda m, x, y: x.clamp_min(-1),
+], ids=["atan2", "arctan2", "log2", "log10", "lerp", "lerp-tensor", "clamp_min-tensor", "clamp_max-tensor",
+        "clamp_min"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_elementwise_values(fn, dtype) -> None:
+    _close(*_both(fn, X.astype(dtype), X[::-1].copy().astype(dtype)), dtype)
+
+
+def _close(ours, theirs, dtype) -> None:
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"nan": 1.5}, {"posinf": 7.0, "neginf": -7.0}])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_nan_to_num(kwargs, dtype) -> None:
+    data = np.array([np.nan, np.inf, -np.inf, 2.0], dtype=dtype)
+    _same(*_both(lambda m, x: m.nan_to_num(x, **kwargs), data))
+    _same(*_both(lambda m, x: x.nan_to_num(**kwargs), data))
+
+
+def test_in_place_variants() -> None:
+    for name, args in [("tril_", ()), ("triu_", (1,)), ("clamp_min_", (0.0,)), ("clamp_max_", (0.0,)),
+                       ("nan_to_num_", ()), ("log2_", ()), ("log10_", ())]:
+        ours, theirs = dk.tensor(np.abs(X[0])), torch.tensor(np.abs(X[0]))
+        assert getattr(ours, name)(*args) is ours
+        getattr(theirs, name)(*args)
+        _same(ours, theirs)
+        assert ours._version == theirs._version == 1
