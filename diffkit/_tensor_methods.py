@@ -112,6 +112,7 @@ _METHODS = [
     "sort", "argsort", "topk", "median", "unique",
     "tril", "triu", "diag", "diagonal", "trace",
     "atan2", "arctan2", "log2", "log10", "lerp", "nan_to_num", "clamp_min", "clamp_max",
+    "addmm",
 ]
 _IN_PLACE = [  # x.tril_(...): the function without the underscore, its result written into x
     "tril_", "triu_",

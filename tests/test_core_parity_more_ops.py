@@ -173,6 +173,20 @@ def _close(ours, theirs, dtype) -> None:
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6 if dtype == np.float32 else 1e-12)
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m, c, a, b: m.addmm(c, a, b), lambda m, c, a, b: c.addmm(a, b, beta=0.5, alpha=-2),
+    lambda m, c, a, b: m.addmm(c[0], a, b, alpha=3), lambda m, c, a, b: m.addmm(c[:1, :1], a, b, beta=0),
+], ids=["default", "beta-alpha", "vector", "beta0"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_addmm(fn, dtype) -> None:
+    arrays = [X[1, :2].T, X[1].T, X[0, :, 2:]]
+    _close(*_both(fn, *[a.astype(dtype) for a in arrays]), dtype)
+
+
+def test_addmm_ignores_its_input_when_beta_is_zero() -> None:
+    _same(*_both(lambda m, c, a, b: m.addmm(c, a, b, beta=0), np.array([np.nan, np.inf]), X[0, :2, :3], X[1, :3, :2]))
+
+
 @pytest.mark.parametrize("kwargs", [{}, {"nan": 1.5}, {"posinf": 7.0, "neginf": -7.0}])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_nan_to_num(kwargs, dtype) -> None:

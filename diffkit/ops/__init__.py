@@ -9,7 +9,17 @@ from .einstein import einsum  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
 from .indexing import gather, getitem, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, setitem  # noqa: F401
-from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer  # noqa: F401
+from .linalg import (  # noqa: F401
+                          addmm,
+                          bmm,
+                          dot,
+                          ger,
+                          inner,
+                          matmul,
+                          mm,
+                          mv,
+                          outer,
+)
 from .matrix_parts import diag, diagonal, trace, tril, triu  # noqa: F401
 from .pointwise import arctan2, atan2, clamp_max, clamp_min, lerp, log2, log10, nan_to_num  # noqa: F401
 from .reduction import (  # noqa: F401
