@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from . import ops
+from . import _dtypes, ops
 from .autograd import engine
 from .ops import elementwise as ew
 from .ops._primitive import apply
@@ -113,6 +113,7 @@ _METHODS = [
     "tril", "triu", "diag", "diagonal", "trace",
     "atan2", "arctan2", "log2", "log10", "lerp", "nan_to_num", "clamp_min", "clamp_max",
     "addmm",
+    "roll", "ravel", "repeat_interleave", "squeeze_", "unsqueeze_",
 ]
 _IN_PLACE = [  # x.tril_(...): the function without the underscore, its result written into x
     "tril_", "triu_",
@@ -186,6 +187,8 @@ def install() -> None:
     Tensor.T = property(lambda self: ops.permute(self, tuple(range(self.ndim - 1, -1, -1))))
     Tensor.mT = property(_matrix_transpose)
     Tensor.view_as = _view_as
+    Tensor.type_as = lambda self, other: self.to(other.dtype)
+    Tensor.byte = lambda self: self.to(_dtypes.uint8)
     Tensor.reshape_as = _view_as
     Tensor.new_tensor = _new_tensor
     for name in ("zeros", "ones", "empty", "full"):

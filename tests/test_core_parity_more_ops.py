@@ -129,6 +129,14 @@ def test_matrix_parts(fn) -> None:
     _same(*_both(fn, X))
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m, x: x.roll(2), lambda m, x: m.roll(x, (1, -2), (0, 2)), lambda m, x: m.roll(x, shifts=-1, dims=1),
+    lambda m, x: x.ravel(), lambda m, x: x.transpose(0, 2).ravel(),
+], ids=["roll-flat", "roll-dims", "roll-keywords", "ravel", "ravel-transposed"])
+def test_roll_and_ravel(fn) -> None:
+    _same(*_both(fn, X))
+
+
 EINSUM = [("ii", [(3, 3)]), ("ii->i", [(3, 3)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]),
           ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]),
           ("i,j", [(2,), (3,)]), ("ij,ij", [(2, 3), (2, 3)]), ("ba,ca->abc", [(2, 3), (4, 3)]),
@@ -155,6 +163,31 @@ def test_einsum_gradcheck_to_second_order_with_repeated_and_summed_letters() -> 
     y = dk.tensor(RNG.standard_normal((2, 4)), requires_grad=True)
     for equation in ("iij,jk->k", "iij,jk->i", "iij,jk"):
         assert dk.autograd.gradgradcheck(lambda a, b, e=equation: dk.einsum(e, a, b), (x, y))
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_meshgrid(indexing) -> None:
+    a, b, c = np.arange(3.0), np.arange(2.0) + 5, np.arange(4.0) - 1
+    _same(*_both(lambda m, x, y, z: m.meshgrid(x, y, z, indexing=indexing), a, b, c))
+    _same(*_both(lambda m, x, y: m.meshgrid([x, y], indexing=indexing), a, b))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x, y: m.broadcast_tensors(x, y), lambda m, x, y: m.hstack([x[0], y]),
+    lambda m, x, y: m.vstack([x[0], y[:1]]), lambda m, x, y: m.hstack([y[0], y[0]]),
+    lambda m, x, y: m.vstack([y[0], y[1]]), lambda m, x, y: m.hstack((x[0, 0], y[0, 0])),
+], ids=["broadcast_tensors", "hstack", "vstack", "hstack-vectors", "vstack-vectors", "hstack-tuple"])
+def test_stacking_and_broadcasting(fn) -> None:
+    _same(*_both(fn, np.ones((1, 3, 4)), np.arange(12.0).reshape(3, 4)))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: x.repeat_interleave(2), lambda m, x: m.repeat_interleave(x, 3, dim=-1),
+    lambda m, x: x.repeat_interleave(m.tensor([2, 0, 1]), dim=1), lambda m, x: x.repeat_interleave(m.tensor([2]), 0),
+    lambda m, x: m.repeat_interleave(m.tensor([1, 0, 3])),
+], ids=["flat", "dim", "counts", "one-count", "counts-only"])
+def test_repeat_interleave(fn) -> None:
+    _same(*_both(fn, X))
 
 
 @pytest.mark.parametrize("fn", [
@@ -203,3 +236,33 @@ def test_in_place_variants() -> None:
         getattr(theirs, name)(*args)
         _same(ours, theirs)
         assert ours._version == theirs._version == 1
+
+
+def test_squeeze_and_unsqueeze_in_place() -> None:
+    for module in (dk, torch):
+        x = module.tensor(np.ones((2, 1, 3)), requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable"):
+            x.squeeze_(1)
+        y = x * 2
+        assert y.squeeze_(1) is y and tuple(y.shape) == (2, 3) and y._version == 1
+        assert type(y.grad_fn).__name__ == "SqueezeBackward4"
+        assert y.unsqueeze_(0) is y and tuple(y.shape) == (1, 2, 3) and y._version == 2
+        assert type(y.grad_fn).__name__ == "UnsqueezeBackward1"
+        (y * module.tensor(np.arange(6.0).reshape(1, 2, 3))).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), 2 * np.arange(6.0).reshape(2, 1, 3))
+        z = module.zeros(2, 1)
+        z.squeeze_()
+        z.unsqueeze_(-1)
+        assert tuple(z.shape) == (2, 1) and z._version == 2
+        with module.no_grad():
+            x.squeeze_()
+        assert tuple(x.shape) == (2, 3)
+
+
+def test_type_as_and_byte() -> None:
+    for module in (dk, torch):
+        x = module.tensor([1.7, 300.0, 2.0])
+        assert str(x.type_as(module.zeros(1, dtype=module.int64)).dtype).endswith("int64")
+        assert x.type_as(x) is x
+        assert str(x.byte().dtype).endswith("uint8")
+    np.testing.assert_array_equal(dk.tensor([1.7, 3.0]).byte().numpy(), torch.tensor([1.7, 3.0]).byte().numpy())

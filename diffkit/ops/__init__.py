@@ -5,6 +5,18 @@ Every public function here is polymorphic (numbers, arrays, Tensors, SymPy, dual
 from types import ModuleType as _ModuleType
 
 from ._primitive import Primitive, apply, defprim, function, sum_to, unary, variadic, variant
+from .arrange import (  # noqa: F401
+                          atleast_1d,
+                          atleast_2d,
+                          broadcast_tensors,
+                          hstack,
+                          meshgrid,
+                          ravel,
+                          repeat_interleave,
+                          roll,
+                          row_stack,
+                          vstack,
+)
 from .einstein import einsum  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
@@ -65,6 +77,7 @@ from .shape import (  # noqa: F401
                           select,
                           split,
                           squeeze,
+                          squeeze_,
                           stack,
                           sum_to_size,
                           swapaxes,
@@ -76,6 +89,7 @@ from .shape import (  # noqa: F401
                           unbind,
                           unflatten,
                           unsqueeze,
+                          unsqueeze_,
                           view,
 )
 from .sorting import argsort, median, sort, topk, unique  # noqa: F401
