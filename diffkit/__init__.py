@@ -75,7 +75,7 @@ from .tensor import Tensor, device
 _tensor_methods.install()
 _allocator.tune()  # a training step's arrays would otherwise page-fault in again at every step
 
-from . import autograd, datasets, nn, optim, return_types, utils  # the training stack: import diffkit as torch
+from . import autograd, cuda, datasets, nn, optim, return_types, utils  # the training stack: import diffkit as torch
 from .differentiation import Differentiator, compare, derivative, grad, hessian, jacobian
 from .expression import parse
 from .serialization import load, save

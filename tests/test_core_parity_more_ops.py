@@ -266,3 +266,10 @@ def test_type_as_and_byte() -> None:
         assert x.type_as(x) is x
         assert str(x.byte().dtype).endswith("uint8")
     np.testing.assert_array_equal(dk.tensor([1.7, 3.0]).byte().numpy(), torch.tensor([1.7, 3.0]).byte().numpy())
+
+
+def test_cuda_is_not_available() -> None:
+    assert dk.cuda.is_available() is False and dk.cuda.device_count() == 0
+    device = "cuda" if dk.cuda.is_available() else "cpu"
+    assert dk.ones(2).to(device).device == dk.device("cpu")
+    dk.cuda.manual_seed_all(0)
