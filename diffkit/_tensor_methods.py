@@ -114,6 +114,7 @@ _METHODS = [
     "atan2", "arctan2", "log2", "log10", "lerp", "nan_to_num", "clamp_min", "clamp_max",
     "addmm",
     "roll", "ravel", "repeat_interleave", "squeeze_", "unsqueeze_",
+    "take", "argwhere",
 ]
 _IN_PLACE = [  # x.tril_(...): the function without the underscore, its result written into x
     "tril_", "triu_",

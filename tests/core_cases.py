@@ -179,6 +179,8 @@ CASES = [
     C("index-mask", "IndexBackward0", lambda m, x: x[_index(m, MASK)], ((2, 3),)),
     C("index_select", "IndexSelectBackward0", lambda m, x: x.index_select(1, _index(m, ROWS)), ((2, 3),)),
     C("gather", "GatherBackward0", lambda m, x: x.gather(1, _index(m, COLUMNS)), ((2, 3),)),
+    C("take", "TakeBackward0", lambda m, x: x.take(_index(m, COLUMNS)), ((2, 3),)),
+    C("take-negative", "TakeBackward0", lambda m, x: m.take(x, _index(m, -ROWS - 1)), ((3, 2),)),
     C("setitem", "CopySlices", _setitem, ((3, 2), (2,))),
     C("fill_", "FillBackward2", _overwrite("fill_", 0.5), ((2, 3),)),
     C("fill_-tensor", "FillBackward3", _overwrite("fill_"), ((2, 3), (2,))),

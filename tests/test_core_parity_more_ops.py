@@ -273,3 +273,14 @@ def test_cuda_is_not_available() -> None:
     device = "cuda" if dk.cuda.is_available() else "cpu"
     assert dk.ones(2).to(device).device == dk.device("cpu")
     dk.cuda.manual_seed_all(0)
+
+
+@pytest.mark.parametrize("data", [TIES, np.array([[True, False], [False, True]]), np.zeros((2, 0)), np.array(3.0)])
+def test_argwhere(data) -> None:
+    _same(*_both(lambda m, x: m.argwhere(x), data))
+    _same(*_both(lambda m, x: x.argwhere(), data))
+
+
+def test_take_out_of_range() -> None:
+    with pytest.raises(IndexError):
+        dk.tensor(X).take(dk.tensor([24]))

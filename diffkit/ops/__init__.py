@@ -20,7 +20,19 @@ from .arrange import (  # noqa: F401
 from .einstein import einsum  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
-from .indexing import gather, getitem, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, setitem  # noqa: F401
+from .indexing import (  # noqa: F401
+                          argwhere,
+                          gather,
+                          getitem,
+                          index_select,
+                          masked_fill,
+                          masked_select,
+                          nonzero,
+                          scatter,
+                          scatter_add,
+                          setitem,
+                          take,
+)
 from .linalg import (  # noqa: F401
                           addmm,
                           bmm,
