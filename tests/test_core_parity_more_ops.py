@@ -284,3 +284,17 @@ def test_argwhere(data) -> None:
 def test_take_out_of_range() -> None:
     with pytest.raises(IndexError):
         dk.tensor(X).take(dk.tensor([24]))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: m.var_mean(x), lambda m, x: m.std_mean(x, 1), lambda m, x: m.var_mean(x, (0, 2), keepdim=True),
+    lambda m, x: m.std_mean(x, dim=-1, correction=0), lambda m, x: m.var_mean(x, [1], unbiased=False),
+], ids=["var_mean", "std_mean-dim", "dims-keepdim", "correction", "unbiased"])
+def test_var_mean_and_std_mean(fn) -> None:
+    ours = [dk.tensor(X, requires_grad=True)]
+    theirs = [torch.tensor(X, requires_grad=True)]
+    out, expected = fn(dk, *ours), fn(torch, *theirs)
+    _same(out, expected)
+    weights = [RNG.standard_normal(tuple(e.shape)) for e in expected]
+    _same(dk.autograd.grad(sum((o * dk.tensor(w)).sum() for o, w in zip(out, weights)), ours),
+          torch.autograd.grad(sum((e * torch.tensor(w)).sum() for e, w in zip(expected, weights)), theirs))

@@ -63,8 +63,10 @@ from .reduction import (  # noqa: F401
                           prod,
                           softmax,
                           std,
+                          std_mean,
                           sum,
                           var,
+                          var_mean,
 )
 from .scan import cumprod, cumsum  # noqa: F401
 from .shape import (  # noqa: F401
