@@ -298,3 +298,41 @@ def test_var_mean_and_std_mean(fn) -> None:
     weights = [RNG.standard_normal(tuple(e.shape)) for e in expected]
     _same(dk.autograd.grad(sum((o * dk.tensor(w)).sum() for o, w in zip(out, weights)), ours),
           torch.autograd.grad(sum((e * torch.tensor(w)).sum() for e, w in zip(expected, weights)), theirs))
+
+
+def _f(m, x, y):
+    return (x.sin() * y[:, None]).sum(0) + x[0].exp() * y.sum()
+
+
+def _scalar(m, x, y):
+    return (x.sin() * y[:, None]).sum() * x.cos().sum() + (y ** 3).sum()
+
+
+A, B = RNG.standard_normal((3, 2)), RNG.standard_normal(3)
+V2, V3 = RNG.standard_normal(2), RNG.standard_normal(3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, F: F.jacobian(lambda x: _f(m, x, m.tensor(B)), m.tensor(A)),
+    lambda m, F: F.jacobian(lambda x, y: _f(m, x, y), (m.tensor(A), m.tensor(B))),
+    lambda m, F: F.jacobian(lambda x, y: (_f(m, x, y), y * 2), (m.tensor(A), m.tensor(B))),
+    lambda m, F: F.hessian(lambda x: _scalar(m, x, m.tensor(B)), m.tensor(A)),
+    lambda m, F: F.hessian(lambda x, y: _scalar(m, x, y), (m.tensor(A), m.tensor(B))),
+    lambda m, F: F.vjp(lambda x, y: _f(m, x, y), (m.tensor(A), m.tensor(B)), m.tensor(V2)),
+    lambda m, F: F.vjp(lambda x: _scalar(m, x, m.tensor(B)), m.tensor(A)),
+    lambda m, F: F.jvp(lambda x, y: _f(m, x, y), (m.tensor(A), m.tensor(B)), (m.tensor(A * 0 + 1), m.tensor(V3))),
+    lambda m, F: F.jvp(lambda x: x.exp(), m.tensor(B), m.tensor(V3)),
+    lambda m, F: F.hvp(lambda x, y: _scalar(m, x, y), (m.tensor(A), m.tensor(B)), (m.tensor(A), m.tensor(V3))),
+    lambda m, F: F.vhp(lambda x: _scalar(m, x, m.tensor(B)), m.tensor(A), m.tensor(A)),
+    lambda m, F: F.jacobian(lambda x: m.ones(2), m.tensor(B)),
+], ids=["jacobian", "jacobian-inputs", "jacobian-outputs", "hessian", "hessian-inputs", "vjp", "vjp-scalar",
+        "jvp", "jvp-single", "hvp", "vhp", "jacobian-constant"])
+def test_autograd_functional(call) -> None:
+    _same(call(dk, dk.autograd.functional), call(torch, torch.autograd.functional))
+
+
+def test_autograd_functional_create_graph_keeps_the_inputs_graph() -> None:
+    x = dk.tensor(B, requires_grad=True)
+    jac = dk.autograd.functional.jacobian(lambda v: v ** 3, x, create_graph=True)
+    jac.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 6 * B)
