@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from . import ops
+from . import _dtypes, ops
 from .autograd import engine
 from .ops import elementwise as ew
 from .ops._primitive import apply
@@ -108,6 +108,17 @@ _METHODS = [
     "swapdims", "t", "permute", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to",
     "sum_to_size", "repeat", "tile", "split", "chunk", "unbind", "flip", "clone", "narrow", "select",
     "gather", "scatter", "scatter_add", "index_add", "index_select", "masked_fill", "masked_select", "nonzero",
+    "cumsum", "cumprod",
+    "sort", "argsort", "topk", "median", "unique",
+    "tril", "triu", "diag", "diagonal", "trace",
+    "atan2", "arctan2", "log2", "log10", "lerp", "nan_to_num", "clamp_min", "clamp_max",
+    "addmm",
+    "roll", "ravel", "repeat_interleave", "squeeze_", "unsqueeze_",
+    "take", "argwhere",
+]
+_IN_PLACE = [  # x.tril_(...): the function without the underscore, its result written into x
+    "tril_", "triu_",
+    "atan2_", "log2_", "log10_", "lerp_", "nan_to_num_", "clamp_min_", "clamp_max_",
 ]
 
 
@@ -173,9 +184,13 @@ def install() -> None:
                      ("relu_", ew.relu), ("masked_fill_", ops.masked_fill), ("clip_", ops.clamp),
                      ("scatter_", ops.scatter), ("scatter_add_", ops.scatter_add), ("index_add_", ops.index_add)]:
         setattr(Tensor, name, _inplace(op))
+    for name in _IN_PLACE:
+        setattr(Tensor, name, _inplace(getattr(ops, name[:-1])))
     Tensor.T = property(lambda self: ops.permute(self, tuple(range(self.ndim - 1, -1, -1))))
     Tensor.mT = property(_matrix_transpose)
     Tensor.view_as = _view_as
+    Tensor.type_as = lambda self, other: self.to(other.dtype)
+    Tensor.byte = lambda self: self.to(_dtypes.uint8)
     Tensor.reshape_as = _view_as
     Tensor.new_tensor = _new_tensor
     for name in ("zeros", "ones", "empty", "full"):

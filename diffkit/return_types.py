@@ -1,4 +1,5 @@
-"""The named (values, indices) pairs that ``max(x, dim)`` and ``min(x, dim)`` return.
+"""The named (values, indices) pairs that ``max(x, dim)``, ``min(x, dim)``, ``sort``, ``topk``
+and ``median(x, dim)`` return.
 
 Tuples, so ``values, indices = x.max(dim=1)`` unpacks them, with fields by name, and printed
 as PyTorch prints ``torch.return_types.max``.
@@ -19,3 +20,6 @@ def _pair(name: str) -> type:
 
 max = _pair("max")  # noqa: A001 - PyTorch's names
 min = _pair("min")  # noqa: A001
+sort = _pair("sort")
+topk = _pair("topk")
+median = _pair("median")

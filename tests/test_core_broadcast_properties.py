@@ -20,6 +20,8 @@ OPERATIONS = {
     "remainder": (lambda c, x, y: dk.remainder(x, y), ("real", "positive")),
     "pow": (lambda c, x, y: x ** y, ("positive", "real")),
     "where": (lambda c, x, y: dk.where(c, x, y), ("real", "real")),
+    "atan2": (lambda c, x, y: dk.atan2(x, y), ("real", "away")),
+    "lerp": (lambda c, x, y: dk.lerp(x, y, 0.3) + dk.lerp(x, y, dk.sigmoid(y)), ("real", "real")),  # both forms
 }
 
 

@@ -98,7 +98,12 @@ def _reduction_run(case):
     return _run(case, [ROWS], None, elementwise=False)
 
 
-REDUCING = [c for c in CASES + NN_CASES if len(c.shapes) == 1 and c.same_values and _reduction_run(c) is not None]
+# topk's choice among equal values is unspecified (PyTorch's CPU kernel picks by partial sorting, diffkit
+# stably): the rows above are full of ties, so topk is compared at special values without ties instead
+# (test_core_parity_more_ops.py)
+TIES_UNSPECIFIED = {"topk", "topk-smallest"}
+REDUCING = [c for c in CASES + NN_CASES if len(c.shapes) == 1 and c.same_values and c.id not in TIES_UNSPECIFIED
+            and _reduction_run(c) is not None]
 
 
 @pytest.mark.parametrize("case", REDUCING, ids=lambda c: c.id)

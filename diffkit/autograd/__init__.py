@@ -20,10 +20,12 @@ _LAZY = {
 }
 
 __all__ = ["grad_mode", "enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled",
-           *_LAZY]
+           "functional", *_LAZY]
 
 
 def __getattr__(name):
+    if name == "functional":  # torch.autograd.functional.jacobian & co.
+        return importlib.import_module(f"{__name__}.functional")
     if name not in _LAZY:
         raise AttributeError(f"module 'diffkit.autograd' has no attribute {name!r}")
     module, attribute = _LAZY[name]

@@ -2,11 +2,47 @@
 
 Every public function here is polymorphic (numbers, arrays, Tensors, SymPy, dual numbers).
 """
+from types import ModuleType as _ModuleType
+
 from ._primitive import Primitive, apply, defprim, function, sum_to, unary, variadic, variant
+from .arrange import (  # noqa: F401
+                          atleast_1d,
+                          atleast_2d,
+                          broadcast_tensors,
+                          hstack,
+                          meshgrid,
+                          ravel,
+                          repeat_interleave,
+                          roll,
+                          row_stack,
+                          vstack,
+)
+from .einstein import einsum  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
-from .indexing import getitem, index_select, masked_fill, masked_select, nonzero, setitem  # noqa: F401
-from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer  # noqa: F401
+from .indexing import (  # noqa: F401
+                          argwhere,
+                          getitem,
+                          index_select,
+                          masked_fill,
+                          masked_select,
+                          nonzero,
+                          setitem,
+                          take,
+)
+from .linalg import (  # noqa: F401
+                          addmm,
+                          bmm,
+                          dot,
+                          ger,
+                          inner,
+                          matmul,
+                          mm,
+                          mv,
+                          outer,
+)
+from .matrix_parts import diag, diagonal, trace, tril, triu  # noqa: F401
+from .pointwise import arctan2, atan2, clamp_max, clamp_min, lerp, log2, log10, nan_to_num  # noqa: F401
 from .reduction import (  # noqa: F401
                           all,
                           amax,
@@ -24,9 +60,12 @@ from .reduction import (  # noqa: F401
                           prod,
                           softmax,
                           std,
+                          std_mean,
                           sum,
                           var,
+                          var_mean,
 )
+from .scan import cumprod, cumsum  # noqa: F401
 from .scatter import gather, index_add, scatter, scatter_add  # noqa: F401
 from .shape import (  # noqa: F401
                           broadcast_to,
@@ -50,6 +89,7 @@ from .shape import (  # noqa: F401
                           select,
                           split,
                           squeeze,
+                          squeeze_,
                           stack,
                           sum_to_size,
                           swapaxes,
@@ -61,12 +101,15 @@ from .shape import (  # noqa: F401
                           unbind,
                           unflatten,
                           unsqueeze,
+                          unsqueeze_,
                           view,
 )
+from .sorting import argsort, median, sort, topk, unique  # noqa: F401
 from .special import erf, erfc  # noqa: F401 - torch.erf, torch.erfc
 
 _MACHINERY = {"Primitive", "apply", "defprim", "function", "sum_to", "unary", "variadic", "variant",
               "elementwise", "indexing", "linalg", "reduction", "shape", "cast", "cast_like", "getitem",
               "setitem", "return_types"}
 __all__ = sorted(name for name in dir() if not name.startswith("_") and name not in _MACHINERY
-                 and not name.isupper())
+                 and not name.isupper() and (name == "special" or not isinstance(globals()[name], _ModuleType)))
+# (submodules stay here, but for ``special``: diffkit.special as torch.special)

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .._dtypes import C_TYPE_NAMES, from_numpy_dtype
+from .._dtypes import C_TYPE_NAMES, SCALAR_TYPE_NAMES, from_numpy_dtype
 from ..autograd import grad_mode
 from ..tensor import Tensor, _wrap
 from ._index_layout import needs_torch_layout, torch_layout
@@ -300,3 +300,39 @@ def nonzero(x, as_tuple: bool = False):
     if as_tuple:
         return tuple(_wrap(i.astype(np.int64)) for i in found)
     return _wrap(np.stack(found, axis=1).astype(np.int64))
+
+
+def argwhere(x):
+    """The indices of the nonzero elements, one row each (``nonzero``'s matrix form; of a 0-d
+    tensor, one empty row if it is nonzero)."""
+    if np.ndim(x) == 0:
+        values = x._data if isinstance(x, Tensor) else np.asarray(x)
+        return _wrap(np.zeros((int(values != 0), 0), np.int64))
+    return nonzero(x)
+
+
+def _take_vjp(g, out, x, index, shape):
+    from .shape import reshape
+
+    return reshape(_index_add_zeros(g, (index,), (int(np.prod(shape, dtype=np.int64)),)), shape)
+
+
+TAKE = defprim("take", lambda x, index, shape: np.take(x.reshape(-1), index), _take_vjp,
+               jvp=lambda t, out, x, index, shape: take(t, index), save="none")
+
+
+def take(x, index):
+    """Elements of the flattened ``x`` at ``index`` (the result has ``index``'s shape); the
+    gradient adds up at repeated indices."""
+    index = np.asarray(index._data if isinstance(index, Tensor) else index)
+    if index.dtype != np.int64:
+        raise RuntimeError("take(): Expected a long tensor for index, but got "
+                           f"{SCALAR_TYPE_NAMES[from_numpy_dtype(index.dtype).name]}")
+    size = int(np.prod(np.shape(x), dtype=np.int64))
+    if ((index < -size) | (index >= size)).any():
+        raise IndexError(f"out of range: tried to access index {int(index.max())} on a tensor of {size} elements.")
+    index = np.where(index < 0, index + size, index)
+    params = {"index": index, "shape": tuple(np.shape(x))}
+    if isinstance(x, Tensor):
+        return apply(TAKE, (x,), params)
+    return dispatch_other(TAKE, (x,), params)

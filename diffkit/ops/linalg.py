@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._primitive import apply, defprim, dispatch_other, variant
+from ._primitive import apply, defprim, dispatch_other, function, variant
 from .shape import reshape, transpose, unsqueeze
 
 
@@ -130,3 +130,28 @@ def outer(a, b):
 
 
 ger = outer
+
+
+def _addmm_forward(c, a, b, beta, alpha):
+    """With beta = 0 the input is ignored, NaN and inf included (PyTorch)."""
+    product = np.matmul(a, b)
+    product = product if alpha == 1 else alpha * product
+    return product + (c if beta == 1 else beta * c) if beta != 0 else product + np.zeros_like(c)
+
+
+ADDMM = defprim("addmm", _addmm_forward,
+                (lambda g, out, c, a, b, beta, alpha: g * beta,  # the engine sums g back to c's shape
+                 lambda g, out, c, a, b, beta, alpha: matmul(g, transpose(b, 0, 1)) * alpha,
+                 lambda g, out, c, a, b, beta, alpha: matmul(transpose(a, 0, 1), g) * alpha),
+                jvp=(lambda t, out, c, a, b, beta, alpha: t * beta,
+                     lambda t, out, c, a, b, beta, alpha: matmul(t, b) * alpha,
+                     lambda t, out, c, a, b, beta, alpha: matmul(a, t) * alpha),
+                save=(1, 2), needs=((), (2,), (1,)))
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):  # noqa: A002 - PyTorch's name
+    """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to the product's shape
+    (a linear layer's bias plus its product, in one node)."""
+    if np.ndim(mat1) != 2 or np.ndim(mat2) != 2:
+        raise RuntimeError("addmm: mat1 and mat2 must be matrices")
+    return function(ADDMM)(input, mat1, mat2, beta=beta, alpha=alpha)

@@ -325,6 +325,17 @@ def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     return function(STD)(x, dim=_np_axis(dim), correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
+def var_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> tuple:
+    """(variance, mean) over ``dim``. Two nodes here (VarBackward0, MeanBackward1) where PyTorch
+    records one VarMeanBackward0; the values and gradients are the same."""
+    return var(x, dim, unbiased, keepdim, correction=correction), mean(x, _np_axis(dim), keepdim)
+
+
+def std_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> tuple:
+    """(standard deviation, mean) over ``dim``."""
+    return std(x, dim, unbiased, keepdim, correction=correction), mean(x, _np_axis(dim), keepdim)
+
+
 def amax(x, dim=(), keepdim: bool = False):
     return function(AMAX)(x, dim=None if dim == () else _np_axis(dim), keepdim=keepdim)
 

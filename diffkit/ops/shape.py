@@ -100,14 +100,44 @@ def unsqueeze(x, dim: int):
     return _call(UNSQUEEZE, (x,), {"shape": shape[:dim] + (1,) + shape[dim:], "original": shape})
 
 
+def _squeezed(shape: tuple, dim) -> tuple:
+    if dim is None:
+        return tuple(s for s in shape if s != 1), SQUEEZE
+    dims = {wrap_dim(d, len(shape)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    return tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)), SQUEEZE_DIM
+
+
 def squeeze(x, dim=None):
     shape = tuple(np.shape(x))
-    if dim is None:
-        new, prim = tuple(s for s in shape if s != 1), SQUEEZE
-    else:
-        dims = {wrap_dim(d, len(shape)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
-        new, prim = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)), SQUEEZE_DIM
+    new, prim = _squeezed(shape, dim)
     return _call(prim, (x,), {"shape": new, "original": shape})
+
+
+SQUEEZE_INPLACE = variant(RESHAPE, "SqueezeBackward4")
+UNSQUEEZE_INPLACE = variant(RESHAPE, "UnsqueezeBackward1")
+
+
+def squeeze_(x: Tensor, dim=None) -> Tensor:
+    """``squeeze`` in place: ``x`` itself becomes the squeezed view."""
+    return _reshape_in_place(x, _squeezed(tuple(x.shape), dim)[0], SQUEEZE_INPLACE)
+
+
+def unsqueeze_(x: Tensor, dim: int) -> Tensor:
+    shape = tuple(x.shape)
+    dim = wrap_dim(dim, len(shape) + 1)
+    return _reshape_in_place(x, shape[:dim] + (1,) + shape[dim:], UNSQUEEZE_INPLACE)
+
+
+def _reshape_in_place(x: Tensor, shape: tuple, prim) -> Tensor:
+    """Give ``x`` a new shape over the same memory, with its history (as PyTorch's in-place
+    view ops: the metadata changes, the version counter is bumped, a leaf needing a gradient refuses)."""
+    x._check_inplace()
+    result = apply(prim, (x,), {"shape": shape, "original": tuple(x.shape)})
+    x._data = result._data
+    if result.grad_fn is not None:
+        x.grad_fn = result.grad_fn
+    x._version += 1
+    return x
 
 
 def _swapaxes(x, dim0: int, dim1: int):

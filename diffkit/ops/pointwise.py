@@ -1,0 +1,94 @@
+"""More elementwise primitives: ``atan2``, ``log2``, ``log10``, ``lerp``, ``nan_to_num``,
+``clamp_min``, ``clamp_max``.
+
+Kept apart from elementwise.py (the table's core) only for size; the conventions are the
+same: each rule is a pointwise factor, so it serves as VJP and JVP.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._primitive import defprim, function, unary, variant
+from .elementwise import CLAMP, _sympy, isfinite, where
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+def _atan2_scale(y, x):
+    """1 / (x^2 + y^2), and 0 at the origin, where PyTorch's gradient of atan2 is 0. The
+    denominator is replaced where it is masked, so a second derivative meets no 1/0 either."""
+    denominator = x * x + y * y
+    origin = denominator == 0
+    return where(origin, 0.0, 1 / where(origin, 1.0, denominator))
+
+
+ATAN2 = defprim("atan2", np.arctan2,
+                (lambda g, out, y, x: g * (x * _atan2_scale(y, x)), lambda g, out, y, x: g * (-y * _atan2_scale(y, x))),
+                sympy="atan2", elementwise=True)
+LOG2 = defprim("log2", np.log2, lambda g, out, x: g / (x * _LN2), sympy=_sympy(lambda sp, x: sp.log(x, 2)),
+               elementwise=True)
+LOG10 = defprim("log10", np.log10, lambda g, out, x: g / (x * _LN10), sympy=_sympy(lambda sp, x: sp.log(x, 10)),
+                elementwise=True)
+
+
+def _lerp_forward(start, end, weight):
+    """PyTorch's two-sided formula (exact at weight 0 and 1)."""
+    weight = np.asarray(weight)
+    return np.where(np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight))
+
+
+LERP = defprim("lerp", _lerp_forward,
+               (lambda g, out, s, e, w: g * (1 - w), lambda g, out, s, e, w: g * w,
+                lambda g, out, s, e, w: g * (e - s)),
+               elementwise=True, node="LerpBackward1")
+LERP_NUMBER = defprim("lerp", lambda s, e, weight: _lerp_forward(s, e, weight),
+                      (lambda g, out, s, e, weight: g * (1 - weight), lambda g, out, s, e, weight: g * weight),
+                      save="none", elementwise=True, node="LerpBackward0")
+
+
+def lerp(start, end, weight):
+    """``start + weight * (end - start)``; ``weight`` a number or a tensor."""
+    if isinstance(weight, numbers.Number):
+        return function(LERP_NUMBER)(start, end, weight=weight)
+    return function(LERP)(start, end, weight)
+
+
+NAN_TO_NUM = defprim("nan_to_num", lambda x, nan, posinf, neginf: np.nan_to_num(x, nan=nan, posinf=posinf,
+                                                                                  neginf=neginf),
+                     lambda g, out, x, nan, posinf, neginf: g * isfinite(x),  # inf * 0: NaN, as PyTorch
+                     elementwise=True, node="NanToNumBackward0")
+
+
+def nan_to_num(x, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
+    """NaN, +inf and -inf replaced (by 0 and the dtype's largest and smallest finite values by
+    default); the gradient passes where the value was finite."""
+    return function(NAN_TO_NUM)(x, nan=nan, posinf=posinf, neginf=neginf)
+
+
+CLAMP_MIN = variant(CLAMP, "ClampMinBackward0")
+CLAMP_MAX = variant(CLAMP, "ClampMaxBackward0")
+
+
+def clamp_min(x, min):  # noqa: A002 - PyTorch's name
+    """``max(x, min)``; the gradient passes where x >= min."""
+    if isinstance(min, Tensor):
+        from .elementwise import clamp
+
+        return clamp(x, min=min)
+    return function(CLAMP_MIN)(x, min=min)
+
+
+def clamp_max(x, max):  # noqa: A002 - PyTorch's name
+    if isinstance(max, Tensor):
+        from .elementwise import clamp
+
+        return clamp(x, max=max)
+    return function(CLAMP_MAX)(x, max=max)
+
+
+atan2 = function(ATAN2)
+arctan2 = atan2
+log2, log10 = unary(LOG2), unary(LOG10)
