@@ -31,7 +31,8 @@ def _wrap(data: np.ndarray, requires_grad: bool = False, grad_fn=None) -> Tensor
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
     t._grad = None
-    t._vc = [0]
+    t._count = 0
+    t._vc = None
     t._view_version = None
     t._hooks = None
     return t
@@ -94,9 +95,10 @@ def target_dtype(args: tuple, kwargs: dict):
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    # _vc: the version counter, one list shared by a tensor, its views and detach(); _view_version: a view's
-    # count when its grad_fn was recorded (None for other tensors), so that a stale history is refused
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_view_version", "_hooks", "__weakref__")
+    # the version counter: _count, or once the memory is shared (views, detach) the one-item list _vc that all
+    # sharers hold; _view_version: a view's count when its grad_fn was recorded, so a stale history is refused
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_count", "_vc", "_view_version", "_hooks",
+                 "__weakref__")
     __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(self, *args, dtype=None, requires_grad: bool = False) -> None:
@@ -114,7 +116,8 @@ class Tensor:
         self._requires_grad = False
         self.grad_fn = None
         self._grad = None
-        self._vc = [0]
+        self._count = 0
+        self._vc = None
         self._view_version = None
         self._hooks = None
         if requires_grad:
@@ -235,17 +238,21 @@ class Tensor:
         """A tensor sharing this one's storage and version counter, cut from the graph: an in-place
         change through it is seen by the nodes that saved this tensor, as in PyTorch."""
         t = _wrap(self._data)
-        t._vc = self._vc
+        t._vc = shared_counter(self)
         return t
 
     @property
     def _version(self) -> int:
         """In-place changes so far to this memory, through this tensor, its views or detach()."""
-        return self._vc[0]
+        vc = self._vc
+        return self._count if vc is None else vc[0]
 
     @_version.setter
     def _version(self, value: int) -> None:
-        self._vc[0] = value
+        if self._vc is None:
+            self._count = value
+        else:
+            self._vc[0] = value
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -447,7 +454,8 @@ class Tensor:
                                "the deepcopy protocol at the moment.")
         result = self.__class__.__new__(self.__class__)
         for name, value in (("_data", self._data.copy()), ("_requires_grad", self._requires_grad),
-                            ("grad_fn", None), ("_vc", [0]), ("_view_version", None), ("_hooks", None),
+                            ("grad_fn", None), ("_count", 0), ("_vc", None), ("_view_version", None),
+                            ("_hooks", None),
                             ("_grad", None if self._grad is None else self._grad.clone().detach())):
             object.__setattr__(result, name, value)
         memo[id(self)] = result
@@ -465,6 +473,14 @@ def _check_not_a_view(grad_fn) -> None:
             f"{type(grad_fn).__name__} and shares memory with its input): its input's gradient would be "
             "wrong. Use an out-of-place operation (y = y * 2), index assignment on the base "
             "tensor (base[1:] = ...), or modify a clone().")
+
+
+def shared_counter(tensor: Tensor) -> list:
+    """The tensor's version counter as a list that views and detach() can share: made on first need,
+    so that the tensors that never share memory (most) carry a plain int."""
+    if tensor._vc is None:
+        tensor._vc = [tensor._count]
+    return tensor._vc
 
 
 def _save_value_before(tensor: Tensor, node) -> None:

@@ -21,7 +21,7 @@ from .._dtypes import get_default_dtype
 from .._promotion import elementwise_result
 from ..autograd import grad_mode, tape_hooks
 from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class, sequence
-from ..tensor import Tensor, _wrap
+from ..tensor import Tensor, _wrap, shared_counter
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
@@ -156,7 +156,7 @@ class PrimitiveNode(Node):
             inputs = (None,) * len(self.edges)
         else:
             for i, (x, version) in enumerate(zip(saved, self.versions)):
-                if version is not None and x._vc[0] != version:
+                if version is not None and (x._count if x._vc is None else x._vc[0]) != version:
                     raise RuntimeError(_inplace_message(self, f"input {i}", x, version))
             if create_graph:
                 inputs = saved
@@ -243,9 +243,9 @@ def _share_version(view: Tensor, base) -> None:
     owner = view._data.base
     if owner is None or not isinstance(base, Tensor) or (owner is not base._data and owner is not base._data.base):
         return
-    view._vc = base._vc
+    view._vc = shared_counter(base)
     if view.grad_fn is not None:
-        view._view_version = base._vc[0]
+        view._view_version = view._vc[0]
 
 
 def _stale_view(a: Tensor) -> RuntimeError:
@@ -335,10 +335,11 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
         saved = args if keep is None else tuple([a if i in keep else None for i, a in enumerate(args)])
         node.saved = saved
         if prim.needs is None:
-            node.versions = tuple([a._vc[0] if isinstance(a, Tensor) else None for a in saved])
+            node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
+                                   for a in saved])  # Tensor._version, inlined: the tape's hot path
         else:  # watch for later in-place changes only the inputs that the needed rules read
             needed = prim.needs[wanted]
-            node.versions = tuple([a._vc[0] if isinstance(a, Tensor) and i in needed else None
+            node.versions = tuple([a._version if isinstance(a, Tensor) and i in needed else None
                                    for i, a in enumerate(saved)])
     else:
         node.saved = None
@@ -346,7 +347,8 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
     if _state.anomaly:
         node.forward_stack = traceback.format_stack()[:-3]
     result = _wrap(out, True, node)
-    node.out_vc = result._vc  # its count: 0 until the output, a view of it or its detach() changes in place
+    if node.out is not None:  # a saved output is watched: its count stays 0 until it, a view or a detach() changes
+        node.out_vc = result._vc = [0]
     if tape_hooks.active:
         tape_hooks.notify(node, args, result)
     return result

@@ -142,7 +142,7 @@ class Optimizer:
                             self.state[p] = state
                     else:
                         self._update(hyper, p, grad, state)
-                    p._vc[0] += 1  # the version counter, shared with its views
+                    p._version += 1
         return loss
 
     def _update(self, group: dict, param: Tensor, grad: np.ndarray, state: dict) -> None:
