@@ -339,8 +339,8 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
                                    for a in saved])  # Tensor._version, inlined: the tape's hot path
         else:  # watch for later in-place changes only the inputs that the needed rules read
             needed = prim.needs[wanted]
-            node.versions = tuple([a._version if isinstance(a, Tensor) and i in needed else None
-                                   for i, a in enumerate(saved)])
+            node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) and i in needed
+                                   else None for i, a in enumerate(saved)])
     else:
         node.saved = None
     node.out = out if prim.saves_output else None
