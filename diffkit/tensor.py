@@ -14,6 +14,7 @@ import numpy as np
 from . import _dtypes
 from ._device import CPU, device
 from ._promotion import default_complex, list_dtype
+from ._removable_handle import _RemovableHandle
 from ._size import Size
 from ._tensor_str import tensor_repr
 from .autograd import grad_mode
@@ -463,9 +464,9 @@ class Tensor:
 
 
 def _check_not_a_view(grad_fn) -> None:
-    """diffkit does not track which tensors share memory (PyTorch's views and their version
-    counters), so an in-place change through a view would leave the base's history stale and
-    give wrong gradients silently. Refuse it while recording instead."""
+    """Views share their base's version counter, but diffkit does not replay a view's history onto
+    its base (PyTorch's as_strided replay), so an in-place change through a view would leave the
+    base's history stale and give wrong gradients silently. Refuse it while recording instead."""
     prim = getattr(grad_fn, "prim", None)
     if prim is not None and prim.is_view:
         raise RuntimeError(
@@ -491,20 +492,3 @@ def _save_value_before(tensor: Tensor, node) -> None:
         before = _wrap(tensor._data.copy(), tensor._requires_grad, tensor.grad_fn)
         before._version = tensor._version
         node.saved = tuple(before if s is tensor else s for s in saved)
-
-
-class _RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` takes the hook off again."""
-
-    def __init__(self, tensor: Tensor, hook) -> None:
-        self._tensor, self._hook = weakref.ref(tensor), hook
-
-    def remove(self) -> None:
-        tensor = self._tensor()
-        if tensor is None:
-            return
-        if tensor.grad_fn is not None and tensor.grad_fn.hooks:
-            tensor.grad_fn.hooks = [h for h in tensor.grad_fn.hooks if h is not self._hook] or None
-        elif tensor._hooks:
-            tensor._hooks = [h for h in tensor._hooks if h is not self._hook] or None
-
