@@ -84,6 +84,15 @@ def _float_dtype(dtype) -> np.dtype:
     return _dtypes.to_numpy_dtype(dtype or _dtypes.get_default_dtype())
 
 
+def _random_float_dtype(dtype, kernel: str) -> np.dtype:
+    """rand/randn draw floats: an integer or bool dtype is PyTorch's NotImplementedError, not zeros."""
+    np_dtype = _float_dtype(dtype)
+    if np_dtype.kind not in "fc":
+        name = _dtypes.SCALAR_TYPE_NAMES[_dtypes.from_numpy_dtype(np_dtype).name]
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+    return np_dtype
+
+
 def _finish(data: np.ndarray, requires_grad: bool) -> Tensor:
     t = _wrap(data)
     if requires_grad:
@@ -147,6 +156,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     np_dtype = _dtypes.to_numpy_dtype(dtype)
     if values[2] == 0:
         raise RuntimeError("step must be nonzero")
+    if (values[1] - values[0]) * values[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     count = int(np.ceil((values[1] - values[0]) / values[2]))
     data = (values[0] + values[2] * np.arange(max(count, 0), dtype=np.float64)).astype(np_dtype)
     return _finish(data, requires_grad)
@@ -166,12 +177,14 @@ def _rng(generator) -> np.random.Generator:
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
-    return _finish(_rng(generator).random(_shape(size)).astype(_float_dtype(dtype)), requires_grad)
+    np_dtype = _random_float_dtype(dtype, "check_uniform_bounds")
+    return _finish(_rng(generator).random(_shape(size)).astype(np_dtype), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
-    return _finish(_rng(generator).standard_normal(_shape(size)).astype(_float_dtype(dtype)), requires_grad)
+    np_dtype = _random_float_dtype(dtype, "normal_kernel_cpu")
+    return _finish(_rng(generator).standard_normal(_shape(size)).astype(np_dtype), requires_grad)
 
 
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None,

@@ -51,8 +51,10 @@ def as_array(data, dtype=None) -> np.ndarray:
     elif isinstance(data, np.ndarray):
         array = data
     elif isinstance(data, (list, tuple)):
-        if any(isinstance(d, Tensor) for d in data):
-            data = [d._data if isinstance(d, Tensor) else d for d in data]
+        if any(isinstance(d, Tensor) for d in data):  # one-element tensors only, read as numbers (PyTorch)
+            if any(isinstance(d, Tensor) and d._data.size != 1 for d in data):
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            data = [d._data.reshape(()) if isinstance(d, Tensor) else d for d in data]
         array = np.array(data)
         if np_dtype is None and (array.dtype.kind in "fc" or array.dtype.kind == "i" and array.dtype != np.int64):
             array = array.astype(list_dtype(data, array), copy=False)
@@ -233,6 +235,8 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if self._requires_grad:  # np.array(t) is t.numpy(), as in PyTorch
+            self.numpy()
         return self._data if dtype is None else self._data.astype(dtype)
 
     def detach(self) -> Tensor:
@@ -322,6 +326,8 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self.retains_grad:
             return
         ref = weakref.ref(self)  # a strong reference would make a cycle tensor -> node -> tensor

@@ -92,7 +92,26 @@ ERRORS = [
     ("clamp without bounds", lambda m: m.ones(2).clamp(), ["At least one of 'min' or 'max'"]),
     ("assign grad of another shape", _assign_grad, ["size"]),
     ("int to negative power", lambda m: m.tensor([2]) ** -1, ["negative integer powers"]),
+    # accepted silently before (found by the side-by-side sweep)
+    ("integer division by zero", lambda m: m.tensor([1, 2]) // m.tensor([1, 0]), ["ZeroDivisionError"]),
+    ("integer remainder by zero", lambda m: m.tensor([1]) % 0, ["ZeroDivisionError"]),
+    ("flatten end before start", lambda m: m.ones(2, 3).flatten(-1, 0), ["start_dim cannot come after end_dim"]),
+    ("outer of a matrix", lambda m: m.outer(m.ones(2), m.ones(2, 2)), ["1-D argument vec2", "2-D"]),
+    ("arange against its step", lambda m: m.arange(0, 5, -1), ["inconsistent with step sign"]),
+    ("randn of integers", lambda m: m.randn_like(m.ones(2, dtype=m.int64)), ["normal_kernel_cpu", "'Long'"]),
+    ("rand of integers", lambda m: m.rand(2, dtype=m.int64), ["check_uniform_bounds", "'Long'"]),
+    ("tensor of vectors", lambda m: m.tensor([m.ones(2), m.zeros(2)]), ["only one element tensors"]),
+    ("np.array of a tensor that requires grad", lambda m: __import__("numpy").array(m.ones(2, requires_grad=True)),
+     ["detach().numpy()"]),
+    ("retain_grad without grad", lambda m: m.ones(2).retain_grad(), ["requires_grad=False"]),
 ]
+
+
+def test_what_those_checks_still_accept_as_pytorch_does() -> None:
+    for m in (dk, torch):
+        assert (m.tensor([1.5, 2.0]) // m.tensor([0.0, 1.0])).tolist() == [float("inf"), 2.0]  # floats: inf
+        assert m.tensor([m.ones(1), m.tensor(2.0)]).tolist() == [1.0, 2.0]  # one-element tensors are numbers
+        assert tuple(m.ones(2, 3).flatten(1, 1).shape) == (2, 3) and m.arange(5, 5).numel() == 0
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=lambda c: c[0])

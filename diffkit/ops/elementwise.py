@@ -253,8 +253,19 @@ BITWISE_NOT = _comparison("bitwise_not", np.invert, "Not")
 ISNAN = _comparison("isnan", np.isnan, None)
 ISINF = _comparison("isinf", np.isinf, None)
 ISFINITE = _comparison("isfinite", np.isfinite, None)
-FLOOR_DIVIDE = _comparison("floor_divide", np.floor_divide, operator.floordiv)
-REMAINDER = defprim("remainder", np.remainder,  # floor_divide, not floor(x / y): NaN at x = inf, as PyTorch
+def _integer_checked(forward):
+    """Integer division or remainder by zero is PyTorch's RuntimeError (numpy warns and gives 0)."""
+    def checked(x, y):
+        if np.result_type(x, y).kind in "iu" and not np.all(y):
+            raise RuntimeError("ZeroDivisionError")
+        return forward(x, y)
+
+    return checked
+
+
+FLOOR_DIVIDE = _comparison("floor_divide", _integer_checked(np.floor_divide), operator.floordiv)
+REMAINDER = defprim("remainder", _integer_checked(np.remainder),
+                    # the y-gradient uses floor_divide, not floor(x / y): NaN at x = inf, as PyTorch
                     (lambda g, out, x, y: g, lambda g, out, x, y: -g * floor_divide(x, y)),
                     sympy=_sympy(lambda sp, x, y: x - y * sp.floor(x / y)), elementwise=True)
 REMAINDER_TENSOR = variant(REMAINDER, "RemainderBackward1")

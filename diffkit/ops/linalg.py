@@ -126,6 +126,10 @@ inner = dot
 
 
 def outer(a, b):
+    """``a[i] * b[j]`` of two vectors (PyTorch refuses anything else)."""
+    for name, v in (("self", a), ("vec2", b)):
+        if np.ndim(v) != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {np.ndim(v)}-D")
     return unsqueeze(a, -1) * unsqueeze(b, 0)
 
 

@@ -85,6 +85,8 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
     if not shape:
         return reshape(x, (1,))
     start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     return reshape(x, shape[:start] + (-1,) + shape[end + 1:])
 
 
