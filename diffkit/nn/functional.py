@@ -36,6 +36,7 @@ from ..ops.pooling import (
 )
 from ..ops.reduction import norm as _norm
 from ..ops.reduction import sum as _sum
+from ..ops.resample import interpolate
 from .activation import _maybe_inplace, _softmax_dim
 
 
@@ -192,6 +193,7 @@ __all__ = [
     "normalize",
     "one_hot",
     "pad",
+    "interpolate",
     "pairwise_distance",
     "relu",
     "relu6",

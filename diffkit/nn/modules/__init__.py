@@ -24,13 +24,14 @@ from .. import (
     pooling,
     rnn,
     sparse,
+    upsampling,
 )
 from ..module import Module
 
 _FILES = {"activation": activation, "batchnorm": normalization, "container": container, "conv": conv,
           "distance": distance, "dropout": dropout, "flatten": linear, "linear": linear, "loss": loss,
           "module": module, "normalization": normalization, "padding": padding, "pooling": pooling, "rnn": rnn,
-          "sparse": sparse}
+          "sparse": sparse, "upsampling": upsampling}
 for _name, _file in _FILES.items():
     globals()[_name] = _file
     sys.modules[f"{__name__}.{_name}"] = _file
