@@ -69,9 +69,9 @@ class BackwardCFunction(Node, FunctionCtx):
     def _vjp(self, grad, create_graph: bool) -> tuple:
         if isinstance(grad, OutputGrads):  # a Function of several outputs: one gradient per output
             gs = [self._materialized(g, meta) for g, meta in zip(grad.values, self._output_meta)]
-            gs = [g if g is None or create_graph else _wrap(np.asarray(g)) for g in gs]
         else:
-            gs = [grad if create_graph else _wrap(np.asarray(grad))]
+            gs = [grad]
+        gs = [g if g is None or isinstance(g, Tensor) else _wrap(np.asarray(g)) for g in gs]
         with grad_mode.set_grad_enabled(create_graph):
             result = self._function.backward(self, *gs)
         result = result if isinstance(result, tuple) else (result,)
@@ -83,8 +83,8 @@ class BackwardCFunction(Node, FunctionCtx):
             if edge is None or r is None:
                 grads.append(None)  # nothing flows along this edge
                 continue
-            r = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
-            grads.append(self._validated(i, r, *meta) if create_graph else self._validated(i, r, *meta)._data)
+            r = self._validated(i, r if isinstance(r, Tensor) else _wrap(np.asarray(r)), *meta)
+            grads.append(r if create_graph else r._data)
         return grads
 
     def _validated(self, i: int, grad: Tensor, shape: tuple, dtype) -> Tensor:

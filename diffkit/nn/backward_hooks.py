@@ -10,8 +10,8 @@ the input identities); the collector, run once, calls the hooks with all the gra
     pre-hooks(module, grad_output) -> grad_output   (at the output collector)
     hooks(module, grad_input, grad_output) -> grad_input   (at the input collector)
 
-``grad_input`` has one entry per positional argument (``None`` for non-tensors and tensors that
-need no gradient); a returned tuple replaces the gradients sent on to the inputs.
+``grad_input`` has one entry per positional argument (``None`` for non-tensors, zeros for tensors
+that receive no gradient); a returned tuple replaces the gradients sent on to the inputs.
 """
 from __future__ import annotations
 

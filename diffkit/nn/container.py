@@ -11,14 +11,18 @@ from collections.abc import Iterable, Iterator
 from .module import Module, _addindent
 
 
+def index_within(idx: int, n: int) -> int:
+    """A list index of ``n`` entries, negative ones counted from the end, as a position in 0..n-1."""
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range")
+    return idx % n
+
+
 class _Indexed(Module):
     """Children numbered 0..n-1, as a list."""
 
     def _index(self, idx: int) -> int:
-        n = len(self._modules)
-        if not -n <= idx < n:
-            raise IndexError(f"index {idx} is out of range")
-        return idx % n
+        return index_within(idx, len(self._modules))
 
     def __len__(self) -> int:
         return len(self._modules)

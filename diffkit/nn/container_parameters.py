@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..tensor import Tensor
+from .container import index_within
 from .module import Module
 from .parameter import Parameter
 
@@ -40,10 +41,7 @@ class ParameterList(Module):
             self.extend(values)
 
     def _key(self, idx: int) -> str:
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        return str(idx % len(self))
+        return str(index_within(operator.index(idx), len(self)))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -106,8 +104,9 @@ class ParameterDict(Module):
         return getattr(self, self._attr(key))
 
     def __setitem__(self, key: str, value: Any) -> None:
+        name = self._attr(key)  # a key that is not a string is refused before anything is recorded
         self._keys[key] = None
-        setattr(self, self._attr(key), _as_parameter(value))
+        setattr(self, name, _as_parameter(value))
 
     def __delitem__(self, key: str) -> None:
         del self._keys[key]

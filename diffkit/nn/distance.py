@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..ops.margin_losses import pairwise_distance
 from ..tensor import Tensor
+from .functional import cosine_similarity
 from .module import Module
 
 
@@ -14,8 +15,6 @@ class CosineSimilarity(Module):
         self.dim, self.eps = dim, eps
 
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
-        from .functional import cosine_similarity
-
         return cosine_similarity(x1, x2, self.dim, self.eps)
 
 

@@ -8,7 +8,7 @@ from .module import Module
 
 
 class _ConstantPadNd(Module):
-    dims = 2
+    dims: int  # set by each 1d/2d/3d class
 
     def __init__(self, padding: int | tuple, value: float) -> None:
         super().__init__()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative
+from .optimizer import Optimizer, apply_weight_decay, check_nonnegative
 
 
 class Adagrad(Optimizer):
@@ -25,8 +25,7 @@ class Adagrad(Optimizer):
     def _update(self, group: dict, param, grad: np.ndarray, state: dict) -> None:
         p = param._data
         step = self._count_step(state)
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * p
+        grad = apply_weight_decay(p, grad, group)
         rate = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         total = state["sum"]._data
         np.add(total, grad * grad, out=total)

@@ -8,6 +8,15 @@ import numpy as np
 from .optimizer import Optimizer, apply_weight_decay, check_betas, check_nonnegative
 
 
+def moments(state: dict, grad: np.ndarray, beta1: float, beta2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Adam's running moments, in place: m ← lerp(m, g, 1-β1); v ← β2·v + (1-β2)·g²."""
+    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    np.add(m, (1 - beta1) * (grad - m), out=m)
+    np.multiply(v, beta2, out=v)
+    np.add(v, (1 - beta2) * (grad * grad), out=v)
+    return m, v
+
+
 class Adam(Optimizer):
     """m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  p -= lr/(1-β1ᵗ) · m / (√v / √(1-β2ᵗ) + ε).
 
@@ -34,10 +43,7 @@ class Adam(Optimizer):
         step = self._count_step(state)
         lr, (beta1, beta2) = group["lr"], group["betas"]
         grad = apply_weight_decay(p, grad, group)
-        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        np.add(m, (1 - beta1) * (grad - m), out=m)  # lerp towards the gradient
-        np.multiply(v, beta2, out=v)
-        np.add(v, (1 - beta2) * (grad * grad), out=v)
+        m, v = moments(state, grad, beta1, beta2)
         step_size = lr / (1 - beta1**step)
         root_correction = math.sqrt(1 - beta2**step)
         if group["amsgrad"]:

@@ -6,16 +6,9 @@ import math
 
 import numpy as np
 
+from ..tensor import _wrap
+from .adam import moments
 from .optimizer import Optimizer, apply_weight_decay, check_betas, check_nonnegative
-
-
-def _moments(state: dict, grad: np.ndarray, beta1: float, beta2: float) -> tuple[np.ndarray, np.ndarray]:
-    """m ← lerp(m, g, 1-β1); v ← β2·v + (1-β2)·g², in place."""
-    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-    np.add(m, (1 - beta1) * (grad - m), out=m)
-    np.multiply(v, beta2, out=v)
-    np.add(v, (1 - beta2) * (grad * grad), out=v)
-    return m, v
 
 
 class NAdam(Optimizer):
@@ -36,8 +29,7 @@ class NAdam(Optimizer):
         p = param._data
         if "exp_avg" not in state:
             state["step"] = self._zero_step()
-            state["mu_product"] = self._zero_step()
-            state["mu_product"]._data[...] = 1
+            state["mu_product"] = _wrap(np.ones((), np.float32))  # kept in float32, as PyTorch
             state["exp_avg"], state["exp_avg_sq"] = self._buffer(param), self._buffer(param)
         step = self._count_step(state)
         lr, (beta1, beta2), decay = group["lr"], group["betas"], group["momentum_decay"]
@@ -46,7 +38,7 @@ class NAdam(Optimizer):
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
         product = state["mu_product"]._data
         np.multiply(product, mu, out=product)
-        m, v = _moments(state, grad, beta1, beta2)
+        m, v = moments(state, grad, beta1, beta2)
         denominator = np.sqrt(v / (1 - beta2**step)) + group["eps"]
         product = float(product)
         np.add(p, (-lr * (1.0 - mu) / (1.0 - product)) * (grad / denominator), out=p, casting="unsafe")
@@ -74,7 +66,7 @@ class RAdam(Optimizer):
         step = self._count_step(state)
         lr, (beta1, beta2) = group["lr"], group["betas"]
         grad = apply_weight_decay(p, grad, group)
-        m, v = _moments(state, grad, beta1, beta2)
+        m, v = moments(state, grad, beta1, beta2)
         correction2 = 1 - beta2**step
         corrected = m / (1 - beta1**step)
         rho_inf = 2 / (1 - beta2) - 1
@@ -107,7 +99,7 @@ class Adamax(Optimizer):
         (beta1, beta2) = group["betas"]
         grad = apply_weight_decay(p, grad, group)
         m, u = state["exp_avg"]._data, state["exp_inf"]._data
-        np.add(m, (1 - beta1) * (grad - m), out=m)
+        np.add(m, (1 - beta1) * (grad - m), out=m)  # Adam's first moment (the second is an infinity norm)
         np.multiply(u, beta2, out=u)
         np.maximum(u, np.abs(grad) + group["eps"], out=u)
         np.add(p, -group["lr"] / (1 - beta1**step) * (m / u), out=p, casting="unsafe")

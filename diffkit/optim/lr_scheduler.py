@@ -268,7 +268,7 @@ class ReduceLROnPlateau(LRScheduler):
                 old = float(group["lr"])
                 new = max(old * self.factor, low)
                 if old - new > self.eps:
-                    group["lr"] = new
+                    set_lr(group, new)
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = self._current()
 
@@ -318,12 +318,9 @@ class OneCycleLR(LRScheduler):
             if last_epoch == -1:
                 for group, high, low in zip(groups, per_group("max_momentum", optimizer, max_momentum),
                                             per_group("base_momentum", optimizer, base_momentum)):
-                    self._set_momentum(group, high)
+                    set_momentum(group, high, self.use_beta1)
                     group["max_momentum"], group["base_momentum"] = high, low
         super().__init__(optimizer, last_epoch)
-
-    def _set_momentum(self, group: dict, value: float) -> None:
-        set_momentum(group, value, self.use_beta1)
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self.anneal_strategy == "cos":
@@ -342,7 +339,7 @@ class OneCycleLR(LRScheduler):
                     pct = (step - start) / (end - start)
                     lrs.append(self._anneal(group[lr_from], group[lr_to], pct))
                     if self.cycle_momentum:
-                        self._set_momentum(group, self._anneal(group[m_from], group[m_to], pct))
+                        set_momentum(group, self._anneal(group[m_from], group[m_to], pct), self.use_beta1)
                     break
                 start = end
         return lrs

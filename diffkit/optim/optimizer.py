@@ -128,20 +128,20 @@ class Optimizer:
         with grad_mode.no_grad():
             for group in self.param_groups:
                 hyper = _plain(group)
+                maximize = group.get("maximize", False)
                 for p in group["params"]:
                     if p._grad is None:
                         continue
                     grad = p._grad._data
-                    if group.get("maximize", False):
+                    if maximize:
                         grad = -grad
                     state = self.state.get(p)
-                    if state is None:  # a parameter gets an entry only once it has state (SGD without momentum: none)
+                    fresh = state is None  # an entry only once there is state (SGD without momentum: none)
+                    if fresh:
                         state = {}
-                        self._update(hyper, p, grad, state)
-                        if state:
-                            self.state[p] = state
-                    else:
-                        self._update(hyper, p, grad, state)
+                    self._update(hyper, p, grad, state)
+                    if fresh and state:
+                        self.state[p] = state
                     p._version += 1
         return loss
 

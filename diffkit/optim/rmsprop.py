@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative
+from .optimizer import Optimizer, apply_weight_decay, check_nonnegative
 
 
 class RMSprop(Optimizer):
@@ -28,8 +28,7 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = self._buffer(param)
         self._count_step(state)
         alpha = group["alpha"]
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * p
+        grad = apply_weight_decay(p, grad, group)
         square_avg = state["square_avg"]._data
         np.multiply(square_avg, alpha, out=square_avg)
         np.add(square_avg, (1 - alpha) * (grad * grad), out=square_avg)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative
+from .optimizer import Optimizer, apply_weight_decay, check_nonnegative
 
 
 class SGD(Optimizer):
@@ -22,9 +22,8 @@ class SGD(Optimizer):
 
     def _update(self, group: dict, param, grad: np.ndarray, state: dict) -> None:
         p = param._data
-        weight_decay, momentum = group["weight_decay"], group["momentum"]
-        if weight_decay:
-            grad = grad + weight_decay * p
+        momentum = group["momentum"]
+        grad = apply_weight_decay(p, grad, group)
         if momentum:
             buffer = state.get("momentum_buffer")
             if buffer is None:
