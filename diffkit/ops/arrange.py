@@ -99,8 +99,7 @@ def repeat_interleave(x, repeats=None, dim: int | None = None, *, output_size: i
     """Each element repeated ``repeats`` times along ``dim`` (of the flattened tensor when None);
     ``repeats`` an int, or a tensor of one count per element."""
     if repeats is None:  # repeat_interleave(counts): 0, 1, ... each repeated its count times
-        counts = np.asarray(x._data if isinstance(x, Tensor) else x)
-        return _wrap(np.repeat(np.arange(counts.size), counts))
+        return _positions_repeated(x)
     if dim is None:
         x, dim = reshape(x, (-1,)), 0
     dim = wrap_dim(dim, np.ndim(x))
@@ -112,7 +111,12 @@ def repeat_interleave(x, repeats=None, dim: int | None = None, *, output_size: i
         return flatten(spread, dim, dim + 1)
     from .indexing import index_select
 
-    counts = np.asarray(repeats._data if isinstance(repeats, Tensor) else repeats)
-    if counts.shape != (np.shape(x)[dim],):
+    if np.shape(repeats) != (np.shape(x)[dim],):
         raise RuntimeError("repeats must have the same size as input along dim")
-    return index_select(x, dim, _wrap(np.repeat(np.arange(counts.size), counts)))
+    return index_select(x, dim, _positions_repeated(repeats))
+
+
+def _positions_repeated(counts) -> Tensor:
+    """0, 1, 2, ... each repeated its count times (an int64 tensor)."""
+    counts = np.asarray(counts._data if isinstance(counts, Tensor) else counts)
+    return _wrap(np.repeat(np.arange(counts.size), counts))

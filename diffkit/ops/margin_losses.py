@@ -2,6 +2,8 @@
 with PyTorch's formulas (its ε placements included, so values agree to rounding)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..tensor import Tensor
 from .elementwise import clamp, minimum, sqrt, where
 from .losses import _reduce_composed
@@ -18,7 +20,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target, margin: float = 0.0, size_average=None,
                         reduce=None, reduction: str = "mean") -> Tensor:
     """max(0, -y·(x1 - x2) + margin): x1 should rank above x2 where y = 1, below where y = -1."""
-    if not (input1.ndim == input2.ndim == _ndim(target)):
+    if not (input1.ndim == input2.ndim == np.ndim(target)):
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {tuple(input1.shape)}, input2: {tuple(input2.shape)}, "
                            f"target: {tuple(target.shape)} ")
@@ -28,7 +30,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target, margin: float = 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target, margin: float = 0.0, size_average=None,
                           reduce=None, reduction: str = "mean") -> Tensor:
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1 (cos over the feature dimension)."""
-    dim = _ndim(target)
+    dim = np.ndim(target)
     if input1.ndim != dim + 1 or input2.ndim != dim + 1:
         raise RuntimeError(f"{dim + 1}D target tensor expects {dim + 1}D input tensors, but found inputs with "
                            f"sizes {list(input1.shape)} and {list(input2.shape)}.")
@@ -53,7 +55,3 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     if swap:
         to_negative = minimum(to_negative, pairwise_distance(positive, negative, p, eps))
     return _reduce_composed(clamp(margin + to_positive - to_negative, min=0), reduction)
-
-
-def _ndim(value) -> int:
-    return value.ndim if isinstance(value, Tensor) else len(getattr(value, "shape", ()))

@@ -44,7 +44,7 @@ LERP = defprim("lerp", _lerp_forward,
                (lambda g, out, s, e, w: g * (1 - w), lambda g, out, s, e, w: g * w,
                 lambda g, out, s, e, w: g * (e - s)),
                elementwise=True, node="LerpBackward1")
-LERP_NUMBER = defprim("lerp", lambda s, e, weight: _lerp_forward(s, e, weight),
+LERP_NUMBER = defprim("lerp", _lerp_forward,
                       (lambda g, out, s, e, weight: g * (1 - weight), lambda g, out, s, e, weight: g * weight),
                       save="none", elementwise=True, node="LerpBackward0")
 

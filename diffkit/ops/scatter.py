@@ -18,7 +18,15 @@ from .._dtypes import SCALAR_TYPE_NAMES, from_numpy_dtype
 from ..autograd import grad_mode
 from ..tensor import Tensor, _wrap
 from ._primitive import apply, defprim
-from .indexing import _index_add_zeros, _where_selected, gather_grid, normalize_index
+from .indexing import (
+    _index_add_zeros,
+    _index_backward_forward,
+    _index_put_forward,
+    _where_selected,
+    gather_grid,
+    normalize_index,
+)
+from .shape import wrap_dim
 
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
@@ -38,16 +46,12 @@ def _as_index(index, op: str) -> np.ndarray:
     return array
 
 
-def _dim(x, dim: int) -> int:
-    ndim, bound = np.ndim(x), max(np.ndim(x), 1)
-    if not -bound <= dim < bound:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
-    return dim % bound if ndim else 0
-
-
 def _check_bounds(index: np.ndarray, size: int, dim: int) -> None:
-    if index.size and (index.min() < 0 or index.max() >= size):
-        bad = index.min() if index.min() < 0 else index.max()
+    if not index.size:
+        return
+    low, high = index.min(), index.max()
+    if low < 0 or high >= size:
+        bad = low if low < 0 else high
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
@@ -63,9 +67,7 @@ def _pad(g, shape: tuple):
 
 # ------------------------------------------------------------------ primitives
 def _scatter_add_forward(src, dim, index, shape):
-    z = np.zeros(shape, dtype=src.dtype)
-    np.add.at(z, gather_grid(index, dim), src)
-    return z
+    return _index_backward_forward(src, gather_grid(index, dim), shape)  # index's backward: adds repeats
 
 
 SCATTER_ADD = defprim("scatter_add", _scatter_add_forward,
@@ -78,15 +80,11 @@ GATHER = defprim("gather", lambda x, dim, index: x[gather_grid(index, dim)],
 
 
 def _scatter_forward(x, src, dim, index, src_shape):
-    y = np.array(x, copy=True)
-    y[gather_grid(index, dim)] = src[_covered(index.shape)]
-    return y
+    return _index_put_forward(x, src[_covered(index.shape)], gather_grid(index, dim))
 
 
 def _scatter_value_forward(x, dim, index, value):
-    y = np.array(x, copy=True)
-    y[gather_grid(index, dim)] = value
-    return y
+    return _index_put_forward(x, value, gather_grid(index, dim))
 
 
 def _unwritten(g, dim, index):
@@ -113,7 +111,7 @@ def _scatter_add_zeros(src, dim, index, shape):
 def gather(x, dim: int, index):
     """``out[i][j] = x[i][index[i][j]]`` along ``dim`` (the gradient scatters back)."""
     index = _as_index(index, "gather")
-    dim = _dim(x, dim)
+    dim = wrap_dim(dim, np.ndim(x))
     shape = np.shape(x)
     if index.ndim != len(shape):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
@@ -146,7 +144,7 @@ def _check_scatter(x, dim: int, index: np.ndarray, src) -> None:
 def scatter_add(x, dim: int, index, src):
     """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
     index = _as_index(index, "scatter")
-    dim = _dim(x, dim)
+    dim = wrap_dim(dim, np.ndim(x))
     _check_scatter(x, dim, index, src)
     src = src[_covered(index.shape)]  # only the part of src that index covers
     return x + _scatter_add_zeros(src, dim, index, np.shape(x))
@@ -160,7 +158,7 @@ def scatter(x, dim: int, index, src=None, value=None, *, reduce: str | None = No
     if isinstance(src, Tensor) and src.ndim == 0 and not src.requires_grad:
         src = src.item()  # PyTorch takes a 0-d src as a number
     index = _as_index(index, "scatter")
-    dim = _dim(x, dim)
+    dim = wrap_dim(dim, np.ndim(x))
     number = isinstance(src, numbers.Number)
     _check_scatter(x, dim, index, None if number else src)
     if reduce is not None:
@@ -194,7 +192,7 @@ def index_add(x, dim: int, index, source, *, alpha=1):
                          f"{_type_name(array)} and size: {list(array.shape)}")
     if array.dtype not in _INDEX_DTYPES:
         raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {_type_name(array)}")
-    dim = _dim(x, dim)
+    dim = wrap_dim(dim, np.ndim(x))
     shape, source_shape = np.shape(x), np.shape(source)
     if _array(source).dtype != _array(x).dtype:
         raise RuntimeError(f"index_add_(): self ({_type_name(_array(x))}) and source ({_type_name(_array(source))}) "
