@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import weakref
 
+import numpy as np
 import pytest
 
 import diffkit as dk
@@ -129,3 +130,20 @@ def test_graph_is_freed_without_the_cycle_collector(build) -> None:
         assert x.grad is not None or build is _not_run  # the leaf keeps its gradient, nothing else
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("combine", [lambda h, c: h * c, lambda h, c: c * h, lambda h, c: h / c],
+                         ids=["h*c", "c*h", "h/c"])
+def test_a_product_keeps_only_the_operand_its_gradient_reads(combine) -> None:
+    """d(h·c)/dh reads only c: the node must not keep h (as PyTorch, which saves only `other`),
+    so an intermediate can be freed before backward. The gradient is still right."""
+    x = dk.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    c = dk.tensor([2.0, 4.0, 8.0])
+    h = x.exp()
+    y = combine(h, c)
+    gone = weakref.ref(h)
+    del h
+    assert gone() is None
+    y.sum().backward()
+    expected = np.exp([1.0, 2.0, 3.0]) * (np.array([0.5, 0.25, 0.125]) if combine(2, 4) == 0.5 else [2, 4, 8])
+    np.testing.assert_allclose(x.grad.numpy(), expected)

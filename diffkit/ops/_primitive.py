@@ -337,10 +337,12 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
         if prim.needs is None:
             node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
                                    for a in saved])  # Tensor._version, inlined: the tape's hot path
-        else:  # watch for later in-place changes only the inputs that the needed rules read
+        else:  # keep and watch only the tensors that the rules to be run read (x * 0.5 keeps no x)
             needed = prim.needs[wanted]
-            node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) and i in needed
-                                   else None for i, a in enumerate(saved)])
+            node.saved = saved = tuple([a if i in needed or not isinstance(a, Tensor) else None
+                                        for i, a in enumerate(saved)])
+            node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
+                                   for a in saved])
     else:
         node.saved = None
     node.out = out if prim.saves_output else None
