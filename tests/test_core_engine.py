@@ -31,6 +31,27 @@ def test_a_diamond_graph_sums_both_paths() -> None:
     np.testing.assert_allclose(x.grad.numpy(), (2 * e + np.cos(e) + 1) * e, rtol=1e-12)
 
 
+def test_fan_in_sums_in_place_only_into_a_gradient_no_one_else_sees() -> None:
+    """The engine sums a value's incoming gradients into one buffer when that buffer is private.
+    Here add's rule sends one array to both of its inputs, a hook keeps the gradient it saw, and an
+    observer keeps every gradient of the pass: none of them may change afterwards."""
+    x = dk.tensor([0.5, -1.0, 2.0], dtype=dk.float64, requires_grad=True)
+    a = x * 2.0
+    b = x * 3.0
+    seen = []
+    a.register_hook(lambda g: seen.append(g.numpy().copy()) or None)
+    held = []
+    a.register_hook(lambda g: held.append(g) or None)
+    s = a + b  # one gradient array, sent to a and to b
+    y = (s + a * a + b.exp() + a).sum()  # a and b each receive three more contributions
+    y.backward()
+    av, bv = 2.0 * x.detach().numpy(), 3.0 * x.detach().numpy()
+    grad_a, grad_b = 1 + 2 * av + 1, 1 + np.exp(bv)
+    np.testing.assert_allclose(seen[0], grad_a, rtol=1e-12)
+    np.testing.assert_allclose(held[0].numpy(), grad_a, rtol=1e-12)  # not summed into later
+    np.testing.assert_allclose(x.grad.numpy(), 2 * grad_a + 3 * grad_b, rtol=1e-12)
+
+
 def test_an_input_used_twice_by_one_node() -> None:
     x = dk.tensor(3.0, requires_grad=True)
     (x * x).backward()

@@ -20,6 +20,7 @@ from .anomaly_mode import check_gradients
 from .graph import Node
 
 _by_sequence = attrgetter("seq")
+_ONLY_HERE = 3  # references to a pending gradient while _sum_into runs: the dict, the argument, getrefcount's
 
 
 def _as_tuple(x) -> tuple:
@@ -70,6 +71,21 @@ def _reachable_nodes(roots) -> list:
     return sorted(seen, key=_by_sequence, reverse=True)
 
 
+def _sum_into(previous, g):
+    """``previous + g``, written into ``previous`` when nothing else can see it: a gradient that
+    several consumers send to one value is summed in one buffer, not one new array per consumer.
+
+    In place only for a plain array that owns its memory and that no one else refers to (a view of
+    it, a saved value, a tensor or another pending gradient would each hold a reference), of the
+    sum's own shape and dtype; otherwise the ordinary sum.
+    """
+    if (previous.__class__ is np.ndarray and g.__class__ is np.ndarray and sys.getrefcount(previous) <= _ONLY_HERE
+            and previous.shape == g.shape and previous.dtype == g.dtype and previous.flags.owndata
+            and previous.flags.writeable):
+        return np.add(previous, g, out=previous)
+    return previous + g
+
+
 def _run_hooks(hooks, grad, create_graph: bool):
     for hook in hooks:
         result = hook(grad if create_graph else _wrap(grad))
@@ -95,11 +111,11 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
 
     def send(edge, g):
         if isinstance(edge, Node):
-            previous = grads.get(edge)
-            grads[edge] = g if previous is None else previous + g
+            previous = grads.pop(edge, None)
+            grads[edge] = g if previous is None else _sum_into(previous, g)
         else:
-            previous = leaf_grads.get(id(edge))
-            leaf_grads[id(edge)] = (edge, g if previous is None else previous[1] + g)
+            previous = leaf_grads.pop(id(edge), None)
+            leaf_grads[id(edge)] = (edge, g) if previous is None else (edge, _sum_into(previous[1], g))
 
     roots = []
     for out, g in zip(outputs, grads0):
@@ -133,8 +149,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                 if gi is None:
                     continue
                 if isinstance(edge, Node):  # inlined send(): this loop is the engine's hot path
-                    previous = grads.get(edge)
-                    grads[edge] = gi if previous is None else previous + gi
+                    previous = grads.pop(edge, None)
+                    grads[edge] = gi if previous is None else _sum_into(previous, gi)
                 else:
                     send(edge, gi)
             if not retain_graph:
