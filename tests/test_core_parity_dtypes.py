@@ -18,6 +18,7 @@ def _operands(m) -> dict:
         "u8": m.tensor([1, 200], dtype=m.uint8), "i8": m.tensor([1, -3], dtype=m.int8),
         "s": m.tensor([1, 3], dtype=m.int16), "i32": m.tensor([1, 2], dtype=m.int32),
         "h": m.tensor([1.5, 2.5], dtype=m.float16),
+        "z": m.tensor([3 + 4j, 1 - 1j], dtype=m.complex128), "z64": m.tensor([3 + 4j, 1 - 1j], dtype=m.complex64),
     }
 
 
@@ -48,6 +49,8 @@ EXPRESSIONS += [
     "i32 + i0", "i0 * i32", "i8 + i0", "u8 + i0", "i32 // i0", "m.maximum(i32, i0)", "i32 + b0",
     "i32 + 1.5", "i8 * 2.5", "u8 + i8", "h + d0", "h + i", "h * 2.0", "i32 + f0", "b + i0",
     "f * 1j", "i * 1j", "m.where(b, i32, i0)",
+    # the modulus of complex data is its real part's float; complex mixes with floats
+    "z.abs()", "z64.abs()", "m.abs(z)", "z * f", "z64 * d", "z64 + h", "z.abs() * f",
     # complex data follows the default dtype
     "m.tensor([1 + 2j])", "m.tensor(1j)", "m.tensor([1, 2j])",
     # Python's types as dtypes: float is float64, int int64, bool bool

@@ -287,9 +287,10 @@ def _torch_float_promotion(out: np.ndarray, arrays: list) -> np.ndarray:
         return out
     tensors = [a for a in arrays if isinstance(a, np.ndarray)]
     for group in ([a for a in tensors if a.ndim > 0], tensors):
-        floats = [a.dtype for a in group if a.dtype.kind == "f"]
+        # a complex input counts as its real part's float: |z| of complex128 is float64
+        floats = [a.dtype.itemsize // (2 if a.dtype.kind == "c" else 1) for a in group if a.dtype.kind in "fc"]
         if floats:
-            target = max(floats, key=lambda d: d.itemsize)
+            target = np.dtype(f"f{max(floats)}")
             break
     else:
         target = get_default_dtype().np
