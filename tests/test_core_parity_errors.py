@@ -104,6 +104,18 @@ ERRORS = [
     ("np.array of a tensor that requires grad", lambda m: __import__("numpy").array(m.ones(2, requires_grad=True)),
      ["detach().numpy()"]),
     ("retain_grad without grad", lambda m: m.ones(2).retain_grad(), ["requires_grad=False"]),
+    # products of mixed dtypes: numpy would promote silently, PyTorch refuses
+    ("mm of double and float", lambda m: m.mm(m.ones(2, 3, dtype=m.float64), m.ones(3, 2)), ["double != float"]),
+    ("bmm of float and double", lambda m: m.bmm(m.ones(1, 2, 3), m.ones(1, 3, 2, dtype=m.float64)),
+     ["float", "double"]),
+    ("dot of double and float", lambda m: m.dot(m.ones(3, dtype=m.float64), m.ones(3)), ["double", "float"]),
+    ("matmul of long and float", lambda m: m.ones(2, 2, dtype=m.int64) @ m.ones(2, 2), ["long int != float"]),
+    ("linear with a double bias", lambda m: m.nn.functional.linear(m.ones(2, 3), m.ones(4, 3),
+                                                                   m.ones(4, dtype=m.float64)), ["Double", "Float"]),
+    ("conv2d with a double bias", lambda m: m.nn.functional.conv2d(m.ones(1, 1, 4, 4), m.ones(1, 1, 3, 3),
+                                                                   m.ones(1, dtype=m.float64)), ["bias type (double)"]),
+    ("conv_transpose2d of double and float", lambda m: m.nn.functional.conv_transpose2d(
+        m.ones(1, 1, 4, 4, dtype=m.float64), m.ones(1, 1, 3, 3)), ["double", "float"]),
 ]
 
 
@@ -112,6 +124,8 @@ def test_what_those_checks_still_accept_as_pytorch_does() -> None:
         assert (m.tensor([1.5, 2.0]) // m.tensor([0.0, 1.0])).tolist() == [float("inf"), 2.0]  # floats: inf
         assert m.tensor([m.ones(1), m.tensor(2.0)]).tolist() == [1.0, 2.0]  # one-element tensors are numbers
         assert tuple(m.ones(2, 3).flatten(1, 1).shape) == (2, 3) and m.arange(5, 5).numel() == 0
+        assert (m.ones(2, 3, dtype=m.float64) @ m.ones(3, dtype=m.float64)).tolist() == [3.0, 3.0]  # same dtype
+        assert (m.ones(2, 2, dtype=m.int64) @ m.ones(2, 2, dtype=m.int64)).dtype == m.int64
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=lambda c: c[0])

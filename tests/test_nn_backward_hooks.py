@@ -105,15 +105,15 @@ def test_hooks_in_a_sequential_run_from_the_last_layer_and_can_be_removed():
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
     handles = [layer.register_full_backward_hook(lambda mod, gi, go, i=i: order.append(i))
                for i, layer in enumerate(model)]
-    model(dk.tensor(X)).sum().backward()
+    model(dk.tensor(X).float()).sum().backward()
     assert order == [2, 1, 0]
     for handle in handles:
         handle.remove()
-    model(dk.tensor(X)).sum().backward()
+    model(dk.tensor(X).float()).sum().backward()
     assert order == [2, 1, 0]
     with pytest.raises(RuntimeError, match="invalid number of grad_input"):
         model[2].register_full_backward_hook(lambda mod, gi, go: (None, None))
-        model(dk.tensor(X, requires_grad=True)).sum().backward()
+        model(dk.tensor(X, dtype=dk.float32, requires_grad=True)).sum().backward()
 
 
 def test_create_graph_passes_through_the_hooks_as_pytorch():

@@ -17,6 +17,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._primitive import apply, defprim, function, variant
 from ._windows import Geometry, add_windows, crop, ntuple, pad_array, windows
+from .linalg import same_dtype
 from .reduction import sum as reduce_sum
 from .shape import reshape, squeeze, unsqueeze
 
@@ -124,7 +125,14 @@ def _batched(input: Tensor, d: int, name: str):
     return input, False
 
 
+def _same_dtypes(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    same_dtype(input, weight, "Input type ({}) and weight type ({}) should be the same")
+    if bias is not None:
+        same_dtype(input, bias, "Input type ({}) and bias type ({}) should be the same")
+
+
 def _conv(input, weight, bias, stride, padding, dilation, groups, d: int) -> Tensor:
+    _same_dtypes(input, weight, bias)
     x, unbatched = _batched(input, d, f"conv{d}d")
     kernel = tuple(weight.shape[2:])
     if x.shape[1] != weight.shape[1] * groups:
@@ -155,6 +163,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: in
 
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, d: int) -> Tensor:
+    _same_dtypes(input, weight, bias)
     x, unbatched = _batched(input, d, f"conv_transpose{d}d")
     kernel = tuple(weight.shape[2:])
     stride, dilation = ntuple(stride, d, "stride"), ntuple(dilation, d, "dilation")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtypes import C_TYPE_NAMES
 from ..tensor import Tensor
 from ._primitive import apply, defprim, dispatch_other, function, variant
 from .shape import reshape, transpose, unsqueeze
@@ -74,11 +75,25 @@ def _both(a_shape, b_shape) -> str:
     return f"; the shapes are {list(a_shape)} and {list(b_shape)}"
 
 
+def same_dtype(a: Tensor, b: Tensor, message: str, names: dict = C_TYPE_NAMES) -> None:
+    """PyTorch's products refuse operands of different dtypes (numpy would promote, silently
+    turning a float32 model float64): ``message`` is formatted with both type names."""
+    da, db = a._data.dtype, b._data.dtype
+    if da is not db and da != db:
+        raise RuntimeError(message.format(names.get(da.name, da.name), names.get(db.name, db.name)))
+
+
+MIXED_PRODUCT = "expected m1 and m2 to have the same dtype, but got: {} != {}"
+MIXED_BIAS = "self and mat2 must have the same dtype, but got {} and {}"  # PyTorch's words for addmm's bias
+
+
 def matmul(a, b):
     """Matrix product with NumPy's rules for 1-D arguments and batch broadcasting."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         a_shape, b_shape = np.shape(a), np.shape(b)
         _check(a_shape, b_shape)
+        if isinstance(a, Tensor) and isinstance(b, Tensor):
+            same_dtype(a, b, MIXED_PRODUCT)
         key = (len(a_shape), len(b_shape))
         same_batch = key != (3, 3) or a_shape[0] == b_shape[0]
         prim = _NAMED.get(key, MATMUL) if same_batch else MATMUL

@@ -12,11 +12,12 @@ import numbers
 
 import numpy as np
 
+from .._dtypes import SCALAR_TYPE_NAMES
 from ..tensor import Tensor, _wrap
 from ._primitive import apply, defprim, sum_leading, variant
 from .elementwise import MUL
 from .indexing import _index_add_zeros, getitem
-from .linalg import matmul
+from .linalg import MIXED_BIAS, MIXED_PRODUCT, matmul, same_dtype
 from .reduction import sum as reduce_sum
 from .shape import reshape, transpose
 
@@ -60,6 +61,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rows = int(np.prod(x_shape[:-1])) if len(x_shape) > 1 else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
                            f"{w_shape[1]}x{w_shape[0]})")
+    if isinstance(input, Tensor) and isinstance(weight, Tensor):
+        same_dtype(input, weight, MIXED_PRODUCT)
+        if isinstance(bias, Tensor):
+            same_dtype(bias, input, MIXED_BIAS, SCALAR_TYPE_NAMES)
     return apply(LINEAR, (input, weight, bias))
 
 
