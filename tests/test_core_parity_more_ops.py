@@ -108,6 +108,14 @@ def test_unique(kwargs, data) -> None:
     _same(*_both(lambda m, x: x.unique(**kwargs), data))
 
 
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("data", [np.array([[1, 2, 1], [1, 2, 1], [0, 9, 0]]), np.array([[2.5, 1.0], [2.5, -1.0]]),
+                                  np.array([[[1, 1], [2, 2]], [[1, 1], [2, 2]]])])
+def test_unique_slices_along_a_dimension(dim, data) -> None:
+    _same(*_both(lambda m, x: m.unique(x, dim=dim, return_inverse=True, return_counts=True), data))
+    _same(*_both(lambda m, x: x.unique(dim=dim), data))
+
+
 @pytest.mark.parametrize("fn", [
     lambda m, x: m.cumsum(x, 0),
     lambda m, x: x.cumsum(-1),

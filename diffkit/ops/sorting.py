@@ -135,17 +135,18 @@ def _take_median(x, dim, index, keepdim):
 def unique(x, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
            dim: int | None = None):
     """The distinct values, sorted (PyTorch's CPU unique sorts even when ``sorted=False``), and
-    optionally the inverse indices (shaped like ``x``) and the counts. Not differentiable."""
-    if dim is not None:
-        raise NotImplementedError("diffkit.unique: dim is not supported")
+    optionally the inverse indices (shaped like ``x``) and the counts. With ``dim``, the distinct
+    slices along that dimension, in lexicographic order; the inverse then has one index per slice.
+    Not differentiable."""
     values = _values(x)
-    found = np.unique(values, return_inverse=return_inverse, return_counts=return_counts)
+    axis = None if dim is None else wrap_dim(dim, values.ndim)
+    found = np.unique(values, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
     if not (return_inverse or return_counts):
         found = (found,)
     out = [_wrap(found[0]) if isinstance(x, Tensor) else found[0]]
     extra = iter(found[1:])
     if return_inverse:
-        out.append(_indices(next(extra).reshape(values.shape), x))
+        out.append(_indices(next(extra).reshape(values.shape if axis is None else -1), x))
     if return_counts:
         out.append(_indices(next(extra), x))
     return out[0] if len(out) == 1 else tuple(out)
