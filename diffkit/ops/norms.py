@@ -13,7 +13,7 @@ import numpy as np
 
 from ._primitive import defprim, function
 from .elementwise import abs, sign, where
-from .reduction import _np_axis, _restore, _sym_sqrt, _sympy_extreme, _tangent_of, sum
+from .reduction import _dim_arg, _np_axis, _restore, _sym_sqrt, _sympy_extreme, _tangent_of, sum
 from .shape import cast_like
 
 
@@ -25,6 +25,8 @@ def _forward(x, p, dim, keepdim):
     a, axis = np.abs(x), _np_axis(dim)
     if p == math.inf:
         return np.amax(a, axis=axis, keepdims=keepdim)
+    if p == -math.inf:  # the smallest magnitude (sum(a ** -inf) ** -0 would be 1)
+        return np.amin(a, axis=axis, keepdims=keepdim)
     if p == 2:
         return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdim))
     if p == 1:
@@ -40,11 +42,14 @@ def _vjp(g, out, x, p, dim, keepdim):
         return 0 * abs(g * x)
     if p == 1:
         return g * sign(x)
-    if p == math.inf:  # shared evenly among the entries of largest magnitude (or the NaNs), as PyTorch
+    if abs(p) == math.inf:  # shared evenly among the entries of extreme magnitude (or the NaNs), as PyTorch
         ties = cast_like((abs(x) == out) | (x != x), x)
         return g * sign(x) * ties / sum(ties, dim, keepdim=True)
     safe = where(out == 0, 1.0, out)
-    scaled = x / safe if p == 2 else sign(x) * abs(x) ** (p - 1) / safe ** (p - 1)
+    if p == 2:
+        scaled = x / safe
+    else:  # for p < 1, |x|^(p-1) is inf at x = 0, where PyTorch's gradient is 0
+        scaled = where(x == 0, 0.0, sign(x) * abs(x) ** (p - 1) / safe ** (p - 1))
     return where(out == 0, 0.0, g * scaled)
 
 
@@ -70,6 +75,4 @@ NORM = defprim("norm", _forward, _vjp, jvp=_tangent_of(_vjp), save="both", node=
 
 def vector_norm(x, ord=2, dim=None, keepdim: bool = False):
     """The vector ``ord``-norm over ``dim`` (all entries by default): 2, 1, inf, 0 or any p."""
-    if isinstance(dim, list):
-        dim = tuple(dim)
-    return function(NORM)(x, p=_p(ord), dim=dim, keepdim=keepdim)
+    return function(NORM)(x, p=_p(ord), dim=_dim_arg(x, dim), keepdim=keepdim)

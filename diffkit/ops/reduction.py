@@ -31,6 +31,18 @@ def _np_axis(dim):
     return tuple(dim) if isinstance(dim, list) else dim
 
 
+def _dim_arg(x, dim):
+    """PyTorch's reading of ``dim``: a list is a tuple, an empty one reduces every dimension,
+    and a 0-d tensor's dim 0 or -1 reduces nothing (numpy's mean/var/std reject that axis)."""
+    dim = _np_axis(dim)
+    if dim == ():
+        return None
+    if dim is not None and np.ndim(x) == 0:
+        _axes(dim, 0)  # PyTorch's IndexError beyond [-1, 0]
+        return ()
+    return dim
+
+
 def _kept_shape(shape: tuple, dim) -> tuple:
     axes = _axes(dim, len(shape))
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
@@ -177,14 +189,15 @@ def _sympy_extreme(name: str):
 def _var_vjp(g, out, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
     centred = x - mean(x, dim, keepdim=True)
-    factor = 2.0 / (n - correction) if n > correction else float("nan")  # no degrees of freedom: nan, as PyTorch
+    # PyTorch's 2 / (n - correction), negative past the degrees of freedom and inf at none
+    factor = 2.0 / (n - correction) if n != correction else float("inf")
     return _restore(g, x.shape, dim, keepdim) * centred * factor
 
 
 def _std_vjp(g, out, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
     centred = x - mean(x, dim, keepdim=True)
-    spread = _restore(out, x.shape, dim, keepdim) * builtins.max(n - correction, 0)
+    spread = _restore(out, x.shape, dim, keepdim) * (n - correction)  # past the degrees of freedom g / inf: 0
     from .elementwise import where
 
     # a constant slice has std 0: PyTorch gives it a zero gradient rather than 0/0
@@ -230,7 +243,10 @@ MIN_ALL = defprim("amin", AMIN.forward, _whole_share_vjp, jvp=_tangent_of(_whole
 
 
 def _logsumexp_forward(x, dim, keepdim):
-    m = np.amax(x, axis=_np_axis(dim), keepdims=True)
+    if x.size:
+        m = np.amax(x, axis=_np_axis(dim), keepdims=True)
+    else:  # over no element: log(0) = -inf, as PyTorch
+        m = np.zeros(_kept_shape(x.shape, dim), dtype=x.dtype)
     m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):
         out = np.log(np.sum(np.exp(x - m), axis=_np_axis(dim), keepdims=True)) + m
@@ -272,16 +288,20 @@ ANY = defprim("any", lambda x, dim, keepdim: np.any(x, axis=_np_axis(dim), keepd
 
 
 def _reduce(prim, prim_dim, x, dim, keepdim, **params):
-    if isinstance(dim, list):
-        dim = tuple(dim)
+    dim = _dim_arg(x, dim)
     return function(prim if dim is None else prim_dim)(x, dim=dim, keepdim=keepdim, **params)
+
+
+def _in_dtype(out, dtype):
+    """The result in the requested ``dtype``: integers accumulate in int64 unless one is asked for."""
+    return out if dtype is None else out.to(dtype)
 
 
 def sum(x, dim=None, keepdim: bool = False, dtype=None):  # noqa: A001 - PyTorch's name
     """Sum over ``dim`` (an int, a tuple, or None for all); ``keepdim`` keeps reduced axes as 1."""
     if dtype is not None:
         x = x.to(dtype)
-    return _reduce(SUM, SUM_DIM, x, dim, keepdim, shape=np.shape(x))
+    return _in_dtype(_reduce(SUM, SUM_DIM, x, dim, keepdim, shape=np.shape(x)), dtype)
 
 
 def mean(x, dim=None, keepdim: bool = False, dtype=None):
@@ -296,7 +316,7 @@ def mean(x, dim=None, keepdim: bool = False, dtype=None):
 def prod(x, dim=None, keepdim: bool = False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return _reduce(PROD, PROD_DIM, x, dim, keepdim)
+    return _in_dtype(_reduce(PROD, PROD_DIM, x, dim, keepdim), dtype)
 
 
 def _correction(unbiased, correction) -> int:
@@ -317,12 +337,12 @@ def _check_floating(x) -> None:
 def var(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Variance with Bessel's correction by default (``correction=1``), as PyTorch."""
     _check_floating(x)
-    return function(VAR)(x, dim=_np_axis(dim), correction=_correction(unbiased, correction), keepdim=keepdim)
+    return function(VAR)(x, dim=_dim_arg(x, dim), correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
 def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     _check_floating(x)
-    return function(STD)(x, dim=_np_axis(dim), correction=_correction(unbiased, correction), keepdim=keepdim)
+    return function(STD)(x, dim=_dim_arg(x, dim), correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
 def var_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> tuple:
@@ -337,11 +357,11 @@ def std_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=No
 
 
 def amax(x, dim=(), keepdim: bool = False):
-    return function(AMAX)(x, dim=None if dim == () else _np_axis(dim), keepdim=keepdim)
+    return function(AMAX)(x, dim=_dim_arg(x, dim), keepdim=keepdim)
 
 
 def amin(x, dim=(), keepdim: bool = False):
-    return function(AMIN)(x, dim=None if dim == () else _np_axis(dim), keepdim=keepdim)
+    return function(AMIN)(x, dim=_dim_arg(x, dim), keepdim=keepdim)
 
 
 def _extreme(all_prim, arg_fn, x, dim, keepdim, other):
@@ -371,6 +391,8 @@ def _selecting_vjp(arg):
 
     def rule(g, out, x, dim, keepdim):
         values = np.asarray(x._data if hasattr(x, "_data") else x)
+        if not values.ndim:  # a 0-d tensor is its own extreme
+            return g
         chosen = np.zeros(values.shape, dtype=values.dtype)
         np.put_along_axis(chosen, np.expand_dims(arg(values, axis=dim), dim), 1, axis=dim)
         return _restore(g, values.shape, dim, keepdim) * chosen
@@ -402,7 +424,7 @@ def any(x, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
 
 def logsumexp(x, dim, keepdim: bool = False):
     """log(sum(exp(x))) over ``dim``, computed without overflow."""
-    return function(LOGSUMEXP)(x, dim=_np_axis(dim), keepdim=keepdim)
+    return function(LOGSUMEXP)(x, dim=_dim_arg(x, dim), keepdim=keepdim)
 
 
 def softmax(x, dim: int, dtype=None):
@@ -426,4 +448,4 @@ def norm(x, p=2, dim=None, keepdim: bool = False):
 
 
 def count_nonzero(x, dim=None):
-    return sum(x != 0, dim)
+    return sum(x != 0, None if _np_axis(dim) == () else dim)

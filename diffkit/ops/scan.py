@@ -28,7 +28,12 @@ def _reverse_cumsum(g, dim: int):
     return flip(cumsum(flip(g, dim), dim), dim)
 
 
-CUMSUM = defprim("cumsum", lambda x, dim: np.cumsum(x, axis=dim),
+def _along(numpy_scan):
+    """numpy's cumsum/cumprod keeping a 0-d input 0-d (numpy flattens it to shape (1,))."""
+    return lambda x, dim: numpy_scan(x, axis=dim).reshape(np.shape(x))
+
+
+CUMSUM = defprim("cumsum", _along(np.cumsum),
                  lambda g, out, x, dim: _reverse_cumsum(g, dim),
                  jvp=lambda t, out, x, dim: cumsum(t, dim), save="none")
 
@@ -71,16 +76,21 @@ def _cumprod_jvp(t, out, x, dim):
     return movedim(reduce_sum(_partials(x, dim) * unsqueeze(movedim(t, dim, -1), -1), -2), -1, dim)
 
 
-CUMPROD = defprim("cumprod", lambda x, dim: np.cumprod(x, axis=dim), _cumprod_vjp, jvp=_cumprod_jvp, save="both")
+CUMPROD = defprim("cumprod", _along(np.cumprod), _cumprod_vjp, jvp=_cumprod_jvp, save="both")
 
 
 def cumsum(x, dim: int, *, dtype=None):
     """Running sum along ``dim`` (integers and booleans accumulate in int64, as PyTorch)."""
-    x = x.to(dtype) if dtype is not None else _integer_to_long(x)
-    return function(CUMSUM)(x, dim=wrap_dim(dim, np.ndim(x)))
+    return _scan(CUMSUM, x, dim, dtype)
 
 
 def cumprod(x, dim: int, *, dtype=None):
     """Running product along ``dim``."""
+    return _scan(CUMPROD, x, dim, dtype)
+
+
+def _scan(prim, x, dim: int, dtype):
+    """The scan in ``dtype`` when one is given (integers accumulate in int64 otherwise)."""
     x = x.to(dtype) if dtype is not None else _integer_to_long(x)
-    return function(CUMPROD)(x, dim=wrap_dim(dim, np.ndim(x)))
+    out = function(prim)(x, dim=wrap_dim(dim, np.ndim(x)))
+    return out if dtype is None else out.to(dtype)

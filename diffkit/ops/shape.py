@@ -436,8 +436,13 @@ FLIP = defprim("flip", lambda x, dims: np.flip(x, dims), lambda g, out, x, dims:
 
 
 def flip(x, dims):
-    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
-    return _call(FLIP, (x,), {"dims": dims})
+    """Reverse the order along ``dims``; a 0-d tensor's dim 0 or -1 flips nothing, as in PyTorch."""
+    ndim = np.ndim(x)
+    dims = tuple(wrap_dim(d, ndim) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
+    if len(set(dims)) < len(dims):
+        repeated = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
+    return _call(FLIP, (x,), {"dims": dims if ndim else ()})
 
 
 CLONE = defprim("clone", lambda x: np.array(x, copy=True), lambda g, out, x: g,
