@@ -12,7 +12,8 @@ import math
 
 from .. import creation
 from ..ops import elementwise, nn_functions
-from ..ops.shape import cat, chunk, squeeze, stack, transpose, unsqueeze
+from ..ops.pieces import chunk
+from ..ops.shape import cat, squeeze, stack, transpose, unsqueeze
 from ..tensor import Tensor
 from . import init
 from .linear import _factory

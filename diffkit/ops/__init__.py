@@ -42,6 +42,7 @@ from .linalg import (  # noqa: F401
                           outer,
 )
 from .matrix_parts import diag, diagonal, trace, tril, triu  # noqa: F401
+from .pieces import chunk, narrow, split, unbind  # noqa: F401
 from .pointwise import arctan2, atan2, clamp_max, clamp_min, lerp, log2, log10, nan_to_num  # noqa: F401
 from .reduction import (  # noqa: F401
                           all,
@@ -72,7 +73,6 @@ from .shape import (  # noqa: F401
                           cast,
                           cast_like,
                           cat,
-                          chunk,
                           clone,
                           concat,
                           concatenate,
@@ -82,12 +82,10 @@ from .shape import (  # noqa: F401
                           flip,
                           moveaxis,
                           movedim,
-                          narrow,
                           permute,
                           repeat,
                           reshape,
                           select,
-                          split,
                           squeeze,
                           squeeze_,
                           stack,
@@ -98,7 +96,6 @@ from .shape import (  # noqa: F401
                           tile,
                           to_dtype,
                           transpose,
-                          unbind,
                           unflatten,
                           unsqueeze,
                           unsqueeze_,

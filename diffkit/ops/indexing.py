@@ -224,10 +224,22 @@ def overwrite(x: Tensor, value, how: str = "copy") -> Tensor:
 
 
 def index_select(x, dim: int, index):
+    """The entries at ``index`` (int32/int64, each in [0, size), not counted from the end) along ``dim``."""
+    from .shape import wrap_dim
+
     index = np.asarray(index._data if isinstance(index, Tensor) else index)
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    full = normalize_index((slice(None),) * (dim % np.ndim(x)) + (index.reshape(-1),))  # a 0-d index: one entry
+    ndim = np.ndim(x)
+    dim = wrap_dim(dim, ndim)
+    if index.dtype not in (np.int32, np.int64):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if not ndim and index.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.size} value(s)")
+    if index.size and (index.min() < 0 or index.max() >= (np.shape(x)[dim] if ndim else 1)):
+        raise IndexError("index out of range in self")
+    # a 0-d index: one entry; a 0-d tensor: its one entry
+    full = normalize_index((slice(None),) * dim + (index.reshape(-1),) if ndim else (Ellipsis,))
     if isinstance(x, Tensor):
         return apply(_INDEX_SELECT, (x,), {"index": full, "shape": x._data.shape})
     return np.asarray(x)[full]
@@ -295,19 +307,18 @@ def masked_select(x, mask):
 
 
 def nonzero(x, as_tuple: bool = False):
+    """The indices of the nonzero elements, one row each; of a 0-d tensor, one empty row if it is
+    nonzero (as_tuple: read as a 1-d tensor, as PyTorch)."""
     values = x._data if isinstance(x, Tensor) else np.asarray(x)
-    found = np.nonzero(values)
     if as_tuple:
-        return tuple(_wrap(i.astype(np.int64)) for i in found)
-    return _wrap(np.stack(found, axis=1).astype(np.int64))
+        return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(values)))
+    if not values.ndim:
+        return _wrap(np.zeros((int(values != 0), 0), np.int64))
+    return _wrap(np.stack(np.nonzero(values), axis=1).astype(np.int64))
 
 
 def argwhere(x):
-    """The indices of the nonzero elements, one row each (``nonzero``'s matrix form; of a 0-d
-    tensor, one empty row if it is nonzero)."""
-    if np.ndim(x) == 0:
-        values = x._data if isinstance(x, Tensor) else np.asarray(x)
-        return _wrap(np.zeros((int(values != 0), 0), np.int64))
+    """``nonzero``'s matrix form."""
     return nonzero(x)
 
 

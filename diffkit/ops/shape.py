@@ -1,4 +1,5 @@
-"""Shape primitives: reshape, transpose, permute, expand, cat, stack, split, dtype casts.
+"""Shape primitives: reshape, transpose, permute, expand, cat, stack, flip, dtype casts
+(narrow, split, chunk and unbind, which cut a tensor into pieces, are in pieces.py).
 
 All are linear, so each JVP is the operation itself applied to the tangent, and each VJP is
 its adjoint (reshape back, transpose back, sum over the expansion, slice the gradient).
@@ -6,7 +7,6 @@ its adjoint (reshape back, transpose back, sum over the expansion, slice the gra
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
@@ -82,12 +82,13 @@ def view(x, *shape):
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
     shape = tuple(np.shape(x))
+    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))  # 0-d: 0 or -1 only
     if not shape:
         return reshape(x, (1,))
-    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    return reshape(x, shape[:start] + (-1,) + shape[end + 1:])
+    # the merged size spelled out: -1 cannot be inferred beside a 0 (an empty tensor)
+    return reshape(x, shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
 
 
 def unflatten(x, dim: int, sizes):
@@ -187,8 +188,10 @@ def permute(x, *dims):
 def movedim(x, source, destination):
     """Move dimensions ``source`` to positions ``destination``; the others keep their order."""
     ndim = np.ndim(x)
-    src = [s % ndim for s in (source if isinstance(source, (tuple, list)) else (source,))]
-    dst = [d % ndim for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    src = [wrap_dim(s, ndim) for s in (source if isinstance(source, (tuple, list)) else (source,))]
+    dst = [wrap_dim(d, ndim) for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    if not ndim:  # a 0-d tensor has one order
+        return permute(x, ())
     order = [None] * ndim
     for s, d in zip(src, dst):
         order[d] = s
@@ -326,7 +329,10 @@ def cat(tensors, dim: int = 0):
     """Concatenate along an existing dimension."""
     tensors = [x for x in tensors]
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if not np.ndim(x):
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     ndim = max(np.ndim(x) for x in tensors)
     tensors = [x for x in tensors if not (np.ndim(x) == 1 and np.shape(x)[0] == 0)] or tensors[:1]
     dim = wrap_dim(dim, ndim)
@@ -366,69 +372,6 @@ def stack(tensors, dim: int = 0):
 
 def select(x, dim: int, index: int):
     return x[(slice(None),) * wrap_dim(dim, np.ndim(x)) + (index,)]
-
-
-def narrow(x, dim: int, start: int, length: int):
-    dim = wrap_dim(dim, np.ndim(x))
-    if not 0 <= start <= start + length <= np.shape(x)[dim]:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({np.shape(x)[dim]}).")
-    return _slice_along(x, dim, start, start + length)
-
-
-def split(x, split_size_or_sections, dim: int = 0):
-    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
-    dim = wrap_dim(dim, np.ndim(x))
-    length = np.shape(x)[dim]
-    if isinstance(split_size_or_sections, numbers.Integral):
-        step = int(split_size_or_sections)
-        sizes = [min(step, length - s) for s in range(0, length, step)] or [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if sum_of(sizes) != length:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
-                               f"size at dimension {dim}), but got split_sizes={sizes}")
-    pieces, start = [], 0
-    for size in sizes:
-        pieces.append(_piece(x, dim, start, start + size))
-        start += size
-    return tuple(pieces)
-
-
-def _piece(x, dim, start, stop):
-    if isinstance(x, Tensor):
-        return apply(SPLIT, (x,), {"dim": dim, "start": start, "stop": stop, "original": tuple(x.shape)})
-    return _slice_along(x, dim, start, stop)
-
-
-SPLIT = defprim("split", lambda x, dim, start, stop, original: _slice_along(x, dim, start, stop),
-                       lambda g, out, x, dim, start, stop, original: _pad_along(g, dim, start, original[dim]),
-                       jvp=lambda t, out, x, dim, start, stop, original: _slice_along(t, dim, start, stop),
-                       save="none", node="SplitBackward0", view=True)
-
-
-def chunk(x, chunks: int, dim: int = 0):
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    length = np.shape(x)[wrap_dim(dim, np.ndim(x))]
-    return split(x, max(1, -(-length // chunks)), dim)
-
-
-def unbind(x, dim: int = 0):
-    if np.ndim(x) == 0:
-        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-    dim = wrap_dim(dim, np.ndim(x))
-    return tuple(_unbound(x, dim, i) for i in range(np.shape(x)[dim]))
-
-
-UNBIND = defprim("unbind", lambda x, dim, index, original: np.take(x, index, axis=dim),
-                 lambda g, out, x, dim, index, original: _pad_along(unsqueeze(g, dim), dim, index, original[dim]),
-                 jvp=lambda t, out, x, dim, index, original: select(t, dim, index), save="none")
-
-
-def _unbound(x, dim, index):
-    if isinstance(x, Tensor):
-        return apply(UNBIND, (x,), {"dim": dim, "index": index, "original": tuple(x.shape)})
-    return np.take(x, index, axis=dim)
 
 
 FLIP = defprim("flip", lambda x, dims: np.flip(x, dims), lambda g, out, x, dims: flip(g, dims),
