@@ -105,6 +105,15 @@ def result_type(arrays) -> np.dtype | None:
     return _combine(dim, _combine(zero, wrapped))
 
 
+def wrapped_ints(arrays: list) -> list:
+    """Python ints cast (modulo 2^bits) to the integer dtype of the result, as PyTorch casts a
+    wrapped number: ``uint8 tensor - 1`` subtracts 255 and wraps around (numpy refuses)."""
+    target = result_type(arrays)
+    if target is None or target.kind not in "iu":
+        return arrays
+    return [np.array(a, dtype=np.int64).astype(target)[()] if a.__class__ is int else a for a in arrays]
+
+
 def elementwise_result(prim, out: np.ndarray, arrays: list, params: dict) -> np.ndarray:
     """``out`` (numpy's result of an elementwise primitive) in PyTorch's dtype: recomputed from inputs
     cast to it when numpy computed in another precision (float16 for sin of uint8), as PyTorch does."""

@@ -111,6 +111,9 @@ CASES = [
       ("real", "positive")),
     C("clamp", "ClampBackward1", lambda m, x: x.clamp(-0.5, 0.5), ((2, 3),)),
     C("clamp-min", "ClampBackward1", lambda m, x: m.clamp(x, min=0.3), ((2, 3),)),
+    C("clamp-tensors", "ClampBackward0", lambda m, x, lo, hi: x.clamp(lo, hi), ((2, 3), (3,), (2, 1))),
+    C("clamp-tensor-min", "ClampBackward0", lambda m, x, lo: m.clamp(x, min=lo), ((2, 3), (3,))),
+    C("clamp-tensor-max", "ClampBackward0", lambda m, x, hi: m.clamp(x, max=hi), ((2, 3), (2, 1))),
     # ------------------------------------------------------------ elementary functions
     C("exp", "ExpBackward0", lambda m, x: x.exp(), ((2, 3),)),
     C("log", "LogBackward0", lambda m, x: m.log(x), ((2, 3),), "positive"),
@@ -275,6 +278,8 @@ CASES = [
     C("nan_to_num", "NanToNumBackward0", lambda m, x: (x.log()).nan_to_num(), ((2, 3),)),
     C("clamp_min", "ClampMinBackward0", lambda m, x: x.clamp_min(0.3), ((2, 3),)),
     C("clamp_max", "ClampMaxBackward0", lambda m, x: m.clamp_max(x, -0.3), ((2, 3),)),
+    C("clamp_min-tensor", "ClampMinBackward1", lambda m, x, lo: x.clamp_min(lo), ((2, 3), (3,))),
+    C("clamp_max-tensor", "ClampMaxBackward1", lambda m, x, hi: m.clamp_max(x, hi), ((2, 3), (2, 3))),
 ]
 
 

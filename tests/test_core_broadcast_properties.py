@@ -22,6 +22,9 @@ OPERATIONS = {
     "where": (lambda c, x, y: dk.where(c, x, y), ("real", "real")),
     "atan2": (lambda c, x, y: dk.atan2(x, y), ("real", "away")),
     "lerp": (lambda c, x, y: dk.lerp(x, y, 0.3) + dk.lerp(x, y, dk.sigmoid(y)), ("real", "real")),  # both forms
+    "clamp": (lambda c, x, y: dk.clamp(x, y - 0.5, y + 0.5), ("real", "real")),  # tensor bounds
+    "clamp_min": (lambda c, x, y: dk.clamp(x, min=y) + dk.clamp_min(x, y), ("real", "real")),
+    "clamp_max": (lambda c, x, y: dk.clamp(x, max=y) + dk.clamp_max(x, y), ("real", "real")),
 }
 
 

@@ -36,6 +36,8 @@ EXPRESSIONS = [
     "i + np.float64(1.5)", "f * np.array([1.0, 2.0])", "m.tensor(np.float64(2.5))", "m.tensor(np.int64(2))",
     "m.tensor([1, 2.5])", "m.tensor([True, 2])", "m.arange(3)", "m.arange(0.5, 2)", "m.linspace(0, 1, 3)",
     "m.full((2,), 7)", "m.full((2,), 7.0)", "m.full((2,), True)", "m.zeros(2)", "m.randint(0, 3, (2,))",
+    # a Python int outside the tensor's integer dtype wraps around (numpy raised OverflowError)
+    "u8 + 300", "u8 * -1", "-3 + u8", "-1 - u8", "u8 // -1", "u8 % -3", "i8 + 200", "i8 * -300", "u8 & -2",
 ]
 # floating functions of bool and small integers: the default dtype, computed in it (numpy: float16)
 FLOAT_FUNCTIONS = ["sin", "cos", "tan", "asin", "atan", "sinh", "cosh", "tanh", "exp", "expm1", "log", "log1p",

@@ -92,6 +92,7 @@ ERRORS = [
     ("clamp without bounds", lambda m: m.ones(2).clamp(), ["At least one of 'min' or 'max'"]),
     ("assign grad of another shape", _assign_grad, ["size"]),
     ("int to negative power", lambda m: m.tensor([2]) ** -1, ["negative integer powers"]),
+    ("uint8 to negative power", lambda m: m.tensor([2], dtype=m.uint8) ** -1, ["negative integer powers"]),
     # accepted silently before (found by the side-by-side sweep)
     ("integer division by zero", lambda m: m.tensor([1, 2]) // m.tensor([1, 0]), ["ZeroDivisionError"]),
     ("integer remainder by zero", lambda m: m.tensor([1]) % 0, ["ZeroDivisionError"]),

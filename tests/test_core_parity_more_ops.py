@@ -344,3 +344,28 @@ def test_autograd_functional_create_graph_keeps_the_inputs_graph() -> None:
     jac = dk.autograd.functional.jacobian(lambda v: v ** 3, x, create_graph=True)
     jac.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 6 * B)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x, lo, hi: m.clamp(x, lo, hi),
+    lambda m, x, lo, hi: x.clamp(min=lo),
+    lambda m, x, lo, hi: m.clamp(x, max=hi),
+    lambda m, x, lo, hi: m.clamp_min(x, lo),
+    lambda m, x, lo, hi: x.clamp_max(hi),
+], ids=["both", "min", "max", "clamp_min", "clamp_max"])
+def test_clamp_by_tensors_gives_the_gradient_to_x_or_to_one_bound(fn) -> None:
+    """PyTorch's clamp_backward_min_max: at x == bound all of it to x (maximum/minimum share it),
+    with low > high to high alone, with low == high to nobody."""
+    arrays = [np.array([1.0, 2.0, 3.0, 0.0, 5.0, 2.0]), np.array([2.0, 2.0, 2.0, 1.0, 6.0, 1.0]),
+              np.array([2.0, 3.0, 2.0, 0.0, 4.0, 2.0])]
+    ours = [dk.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, expected = fn(dk, *ours), fn(torch, *theirs)
+    _same(out, expected)
+    assert type(out.grad_fn).__name__ == type(expected.grad_fn).__name__
+    seed = np.arange(1.0, 7.0)
+    (out * dk.tensor(seed)).sum().backward()
+    (expected * torch.tensor(seed)).sum().backward()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(np.zeros(6) if a.grad is None else a.grad.numpy(),
+                                      np.zeros(6) if b.grad is None else b.grad.numpy())

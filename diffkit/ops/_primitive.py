@@ -18,7 +18,7 @@ import traceback
 import numpy as np
 
 from .._dtypes import get_default_dtype
-from .._promotion import elementwise_result
+from .._promotion import elementwise_result, wrapped_ints
 from ..autograd import grad_mode, tape_hooks
 from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class, sequence
 from ..tensor import Tensor, _wrap, shared_counter
@@ -219,6 +219,8 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
         out = prim.forward(*arrays, **params)
     except ValueError as error:  # numpy's complaint, reworded as PyTorch words it
         raise _torch_error(error, arrays) from None
+    except OverflowError:  # a Python int outside an integer tensor's dtype (uint8 - 1): wrapped, as PyTorch
+        out = prim.forward(*wrapped_ints(arrays), **params)
     if out.__class__ is not np.ndarray:
         out = np.asarray(out)
     dt = out.dtype

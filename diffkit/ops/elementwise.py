@@ -300,6 +300,8 @@ def pow(x, y):  # noqa: A001 - PyTorch's name
     from ..tensor import Tensor
 
     if isinstance(x, Tensor):
+        if y.__class__ is int and y < 0 and x._data.dtype.kind in "iu":  # numpy would wrap y (uint8) and go on
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         prim = POW_TENSOR if isinstance(y, Tensor) else POW
     elif isinstance(y, Tensor):
         prim = RPOW
@@ -350,9 +352,9 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     from ..tensor import Tensor
 
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        if min is not None:
-            x = maximum(x, min)
-        return x if max is None else minimum(x, max)
+        from .pointwise import clamp_tensors
+
+        return clamp_tensors(x, min, max)
     return _clamp(x, min=min, max=max)
 
 

@@ -71,21 +71,45 @@ def nan_to_num(x, nan: float = 0.0, posinf: float | None = None, neginf: float |
 CLAMP_MIN = variant(CLAMP, "ClampMinBackward0")
 CLAMP_MAX = variant(CLAMP, "ClampMaxBackward0")
 
+# Tensor bounds, with PyTorch's clamp_backward_min_max: the whole gradient goes to x where
+# low <= x <= high, else to the bound that set the value -- not shared at ties as maximum's is;
+# with low > high (the value is high) only high has one, and with low == high nobody.
+CLAMP_TENSORS = defprim(
+    "clamp", lambda x, low, high: np.minimum(np.maximum(x, low), high),
+    (lambda g, out, x, low, high: where((x >= low) & (x <= high), g, 0.0),
+     lambda g, out, x, low, high: where((x < low) & (low < high), g, 0.0),
+     lambda g, out, x, low, high: where((x > high) | (high < low), g, 0.0)),
+    elementwise=True, node="ClampBackward0")
+CLAMP_BELOW = defprim("clamp_min", np.maximum,
+                      (lambda g, out, x, low: where(x >= low, g, 0.0), lambda g, out, x, low: where(x < low, g, 0.0)),
+                      elementwise=True, node="ClampBackward0")
+CLAMP_ABOVE = defprim("clamp_max", np.minimum,
+                      (lambda g, out, x, high: where(x <= high, g, 0.0),
+                       lambda g, out, x, high: where(x > high, g, 0.0)),
+                      elementwise=True, node="ClampBackward0")
+CLAMP_MIN_TENSOR = variant(CLAMP_BELOW, "ClampMinBackward1")
+CLAMP_MAX_TENSOR = variant(CLAMP_ABOVE, "ClampMaxBackward1")
+
+
+def clamp_tensors(x, low, high):
+    """``clamp`` with a tensor bound (the other a tensor, a number or None)."""
+    if low is None:
+        return function(CLAMP_ABOVE)(x, high)
+    if high is None:
+        return function(CLAMP_BELOW)(x, low)
+    return function(CLAMP_TENSORS)(x, low, high)
+
 
 def clamp_min(x, min):  # noqa: A002 - PyTorch's name
     """``max(x, min)``; the gradient passes where x >= min."""
     if isinstance(min, Tensor):
-        from .elementwise import clamp
-
-        return clamp(x, min=min)
+        return function(CLAMP_MIN_TENSOR)(x, min)
     return function(CLAMP_MIN)(x, min=min)
 
 
 def clamp_max(x, max):  # noqa: A002 - PyTorch's name
     if isinstance(max, Tensor):
-        from .elementwise import clamp
-
-        return clamp(x, max=max)
+        return function(CLAMP_MAX_TENSOR)(x, max)
     return function(CLAMP_MAX)(x, max=max)
 
 
