@@ -120,6 +120,11 @@ ERRORS = [
     ("index_select float index", lambda m: m.ones(3).index_select(0, m.tensor([1.0])), ["int32 or int64"]),
     ("index_select negative", lambda m: m.ones(3).index_select(0, m.tensor([-1])), ["index out of range"]),
     ("index_select of 0-d", lambda m: m.tensor(1.0).index_select(0, m.tensor([0, 0])), ["only 1 value"]),
+    ("max over no element", lambda m: m.zeros(0, 3).max(), ["Expected reduction dim to be specified"]),
+    ("max along an empty dim", lambda m: m.zeros(0, 3).max(0), ["max(): Expected reduction dim 0"]),
+    ("amin along an empty dim", lambda m: m.zeros(0, 3).amin((0, 1)), ["amin(): Expected reduction dim 0"]),
+    ("argmax over no element", lambda m: m.zeros(0, 3).argmax(), ["argmax(): Expected reduction dim"]),
+    ("argmin along an empty dim", lambda m: m.zeros(2, 0).argmin(1), ["argmin(): Expected reduction dim 1"]),
     # products of mixed dtypes: numpy would promote silently, PyTorch refuses
     ("mm of double and float", lambda m: m.mm(m.ones(2, 3, dtype=m.float64), m.ones(3, 2)), ["double != float"]),
     ("bmm of float and double", lambda m: m.bmm(m.ones(1, 2, 3), m.ones(1, 3, 2, dtype=m.float64)),

@@ -107,3 +107,15 @@ def test_a_correction_past_the_degrees_of_freedom_keeps_pytorchs_gradient(name) 
 
 def test_logsumexp_over_no_element_is_minus_infinity() -> None:
     _compare(lambda m, x: m.logsumexp(x, 0), EMPTY)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: m.sum(x, (0, 1)),
+    lambda m, x: x.sum(dim=(0, 2), keepdim=True),
+], ids=["sum", "sum-keepdim"])
+def test_half_precision_accumulates_in_single_precision(fn) -> None:
+    """PyTorch rounds a float16 sum once, at the end; rounding at every step drifts by ulps."""
+    values = RNG.standard_normal((8, 6, 5)).astype(np.float16)
+    ours, theirs = fn(dk, dk.tensor(values)), fn(torch, torch.tensor(values))
+    assert ours.dtype == dk.float16
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

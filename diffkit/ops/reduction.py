@@ -74,8 +74,34 @@ def _accumulator(x):
     return np.int64 if x.__class__ is np.ndarray and x.dtype.kind in "biu" else None
 
 
-SUM = defprim("sum", lambda x, dim, keepdim, shape: np.sum(x, axis=_np_axis(dim), keepdims=keepdim,
-                                                           dtype=_accumulator(x)),
+def _accumulated(numpy_reduce):
+    """A sum or product in PyTorch's accumulator: int64 for integers, and float32 for float16,
+    rounded once at the end (numpy's float16 sum over several axes rounds at every step)."""
+
+    def forward(x, dim, keepdim, **_):
+        if x.__class__ is np.ndarray and x.dtype == np.float16:
+            return numpy_reduce(x, axis=_np_axis(dim), keepdims=keepdim, dtype=np.float32).astype(np.float16)
+        return numpy_reduce(x, axis=_np_axis(dim), keepdims=keepdim, dtype=_accumulator(x))
+
+    return forward
+
+
+def _check_nonempty(name: str, x, dim) -> None:
+    """PyTorch's errors for a max/min/argmax over no element (numpy's: "zero-size array ...")."""
+    shape = np.shape(x)
+    if 0 not in shape:
+        return
+    if dim is None:
+        message = f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+        if name.startswith("arg"):
+            raise IndexError(message)
+        raise RuntimeError(message + " Specify the reduction dim with the 'dim' argument.")
+    for d in _axes(dim, len(shape)):
+        if shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+SUM = defprim("sum", _accumulated(np.sum),
               lambda g, out, x, dim, keepdim, shape: _expand(g, shape, dim, keepdim),
               jvp=lambda t, out, x, dim, keepdim, shape: sum(t, dim, keepdim), save="none",
               sympy=None, display="Σ {0}")
@@ -147,7 +173,7 @@ def _tangent_of(vjp):
     return rule
 
 
-PROD = defprim("prod", lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim, dtype=_accumulator(x)),
+PROD = defprim("prod", _accumulated(np.prod),
                _prod_vjp,
                jvp=_tangent_of(_prod_vjp), save="both")
 PROD_DIM = variant(PROD, "ProdBackward1")
@@ -357,11 +383,15 @@ def std_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=No
 
 
 def amax(x, dim=(), keepdim: bool = False):
-    return function(AMAX)(x, dim=_dim_arg(x, dim), keepdim=keepdim)
+    dim = _dim_arg(x, dim)
+    _check_nonempty("amax", x, dim)
+    return function(AMAX)(x, dim=dim, keepdim=keepdim)
 
 
 def amin(x, dim=(), keepdim: bool = False):
-    return function(AMIN)(x, dim=_dim_arg(x, dim), keepdim=keepdim)
+    dim = _dim_arg(x, dim)
+    _check_nonempty("amin", x, dim)
+    return function(AMIN)(x, dim=dim, keepdim=keepdim)
 
 
 def _extreme(all_prim, arg_fn, x, dim, keepdim, other):
@@ -369,6 +399,7 @@ def _extreme(all_prim, arg_fn, x, dim, keepdim, other):
 
     if other is not None or hasattr(dim, "shape"):  # max(a, b) is the elementwise maximum
         return (maximum if all_prim is MAX_ALL else minimum)(x, dim if other is None else other)
+    _check_nonempty("max" if all_prim is MAX_ALL else "min", x, dim)
     if dim is None:
         return function(all_prim)(x, dim=None, keepdim=False)
     values = function(MAX_DIM if all_prim is MAX_ALL else MIN_DIM)(x, dim=dim, keepdim=keepdim)
@@ -407,10 +438,12 @@ MIN_DIM = defprim("min", AMIN.forward, _selecting_vjp(np.argmin), jvp=_tangent_o
 
 
 def argmax(x, dim=None, keepdim: bool = False):
+    _check_nonempty("argmax", x, dim)
     return function(ARGMAX)(x, dim=dim, keepdim=keepdim)
 
 
 def argmin(x, dim=None, keepdim: bool = False):
+    _check_nonempty("argmin", x, dim)
     return function(ARGMIN)(x, dim=dim, keepdim=keepdim)
 
 
