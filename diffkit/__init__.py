@@ -113,17 +113,24 @@ def numel(x: Tensor) -> int:
     return x.numel()
 
 
+def _values(x):
+    """A tensor's array, also when it requires grad (numpy.asarray of it would refuse, as .numpy() does)."""
+    import numpy
+
+    return x._data if isinstance(x, Tensor) else numpy.asarray(x)
+
+
 def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     import numpy
 
     # numpy returns a Python bool (``bool`` here would be diffkit.bool, the dtype)
-    return numpy.allclose(numpy.asarray(a), numpy.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return numpy.allclose(_values(a), _values(b), rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
     import numpy
 
-    return tensor(numpy.isclose(numpy.asarray(a), numpy.asarray(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return tensor(numpy.isclose(_values(a), _values(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(a: Tensor, b: Tensor) -> bool:

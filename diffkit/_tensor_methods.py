@@ -66,14 +66,6 @@ def _inplace(op):
     return method
 
 
-def _add(x, other, alpha=1):
-    return ew.add(x, other if alpha == 1 else ew.mul(other, alpha))
-
-
-def _sub(x, other, alpha=1):
-    return ew.sub(x, other if alpha == 1 else ew.mul(other, alpha))
-
-
 _OPERATORS = {
     "__add__": _binary(ew.ADD), "__radd__": _binary(ew.ADD, True),
     "__sub__": _binary(ew.SUB), "__rsub__": _rsub,
@@ -90,7 +82,7 @@ _OPERATORS = {
     "__xor__": _binary(ew.BITWISE_XOR), "__rxor__": _binary(ew.BITWISE_XOR, True),
     "__invert__": ew.bitwise_not,
     "__getitem__": ops.getitem, "__setitem__": ops.setitem,
-    "__iadd__": _inplace(_add), "__isub__": _inplace(_sub),
+    "__iadd__": _inplace(ops.add), "__isub__": _inplace(ops.sub),
     "__imul__": _inplace(ew.mul), "__itruediv__": _inplace(ew.div),
 }
 
@@ -175,10 +167,10 @@ def install() -> None:
         setattr(Tensor, name, method)
     for name in _METHODS:
         setattr(Tensor, name, getattr(ops, name))
-    Tensor.add, Tensor.sub, Tensor.subtract = _add, _sub, _sub
+    Tensor.add, Tensor.sub, Tensor.subtract = ops.add, ops.sub, ops.sub
     Tensor.rsub, Tensor.where = ew.rsub, _where
     Tensor.backward = _backward
-    for name, op in [("add_", _add), ("sub_", _sub), ("mul_", ew.mul), ("div_", ew.div), ("pow_", ew.pow),
+    for name, op in [("add_", ops.add), ("sub_", ops.sub), ("mul_", ew.mul), ("div_", ops.div), ("pow_", ew.pow),
                      ("clamp_", ops.clamp), ("exp_", ew.exp), ("log_", ew.log), ("sqrt_", ew.sqrt),
                      ("neg_", ew.neg), ("abs_", ew.abs), ("sigmoid_", ew.sigmoid), ("tanh_", ew.tanh),
                      ("relu_", ew.relu), ("masked_fill_", ops.masked_fill), ("clip_", ops.clamp),

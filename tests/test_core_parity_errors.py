@@ -120,6 +120,8 @@ ERRORS = [
     ("index_select float index", lambda m: m.ones(3).index_select(0, m.tensor([1.0])), ["int32 or int64"]),
     ("index_select negative", lambda m: m.ones(3).index_select(0, m.tensor([-1])), ["index out of range"]),
     ("index_select of 0-d", lambda m: m.tensor(1.0).index_select(0, m.tensor([0, 0])), ["only 1 value"]),
+    ("div rounding_mode", lambda m: m.div(m.ones(2), 2, rounding_mode="round"), ["rounding_mode to be one of"]),
+    ("trunc division by zero", lambda m: m.div(m.tensor([1]), 0, rounding_mode="trunc"), ["ZeroDivisionError"]),
     ("max over no element", lambda m: m.zeros(0, 3).max(), ["Expected reduction dim to be specified"]),
     ("max along an empty dim", lambda m: m.zeros(0, 3).max(0), ["max(): Expected reduction dim 0"]),
     ("amin along an empty dim", lambda m: m.zeros(0, 3).amin((0, 1)), ["amin(): Expected reduction dim 0"]),

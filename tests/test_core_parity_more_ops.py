@@ -369,3 +369,29 @@ def test_clamp_by_tensors_gives_the_gradient_to_x_or_to_one_bound(fn) -> None:
     for a, b in zip(ours, theirs):
         np.testing.assert_array_equal(np.zeros(6) if a.grad is None else a.grad.numpy(),
                                       np.zeros(6) if b.grad is None else b.grad.numpy())
+
+
+_DIVIDENDS, _DIVISORS = np.array([-7, 7, -7, 7, 0, -6]), np.array([2, 2, -2, -2, 3, 3])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, a, b: m.div(a, b, rounding_mode="trunc"),
+    lambda m, a, b: m.div(a, b, rounding_mode="floor"),
+    lambda m, a, b: m.divide(a.double(), b.double(), rounding_mode="trunc"),
+    lambda m, a, b: a.double().div(2, rounding_mode="floor"),
+    lambda m, a, b: m.div(-7, b, rounding_mode="trunc"),
+    lambda m, a, b: a.double().div_(b, rounding_mode="trunc"),
+    lambda m, a, b: m.add(a, b, alpha=2),
+    lambda m, a, b: m.sub(a.double(), b, alpha=0.5),
+    lambda m, a, b: m.subtract(a, b, alpha=-3),
+], ids=["trunc-int", "floor-int", "trunc-float", "floor-number", "trunc-number-tensor", "div_-trunc",
+        "add-alpha", "sub-alpha", "subtract-alpha"])
+def test_div_rounding_modes_and_alpha_keywords(fn) -> None:
+    """torch.div(..., rounding_mode=) and torch.add/sub(..., alpha=) raised TypeError here."""
+    _same(*_both(fn, _DIVIDENDS, _DIVISORS))
+
+
+def test_allclose_and_isclose_take_tensors_that_require_grad() -> None:
+    for m in (dk, torch):
+        a = m.tensor([1.0, 2.0], requires_grad=True)
+        assert m.allclose(a, a * 1) and m.isclose(a, a + 1e-9).tolist() == [True, True]

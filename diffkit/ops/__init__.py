@@ -19,7 +19,7 @@ from .arrange import (  # noqa: F401
 )
 from .einstein import einsum  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
-from .elementwise import abs, add, clamp, div, maximum, minimum, mul, neg, pow, round, rsub, sub, where  # noqa: F401
+from .elementwise import abs, clamp, maximum, minimum, mul, neg, pow, round, rsub, where  # noqa: F401
 from .indexing import (  # noqa: F401
                           argwhere,
                           getitem,
@@ -43,7 +43,21 @@ from .linalg import (  # noqa: F401
 )
 from .matrix_parts import diag, diagonal, trace, tril, triu  # noqa: F401
 from .pieces import chunk, narrow, split, unbind  # noqa: F401
-from .pointwise import arctan2, atan2, clamp_max, clamp_min, lerp, log2, log10, nan_to_num  # noqa: F401
+from .pointwise import (  # noqa: F401 - add/sub/div with alpha and rounding_mode
+                          add,
+                          arctan2,
+                          atan2,
+                          clamp_max,
+                          clamp_min,
+                          div,
+                          divide,
+                          lerp,
+                          log2,
+                          log10,
+                          nan_to_num,
+                          sub,
+                          subtract,
+)
 from .reduction import (  # noqa: F401
                           all,
                           amax,

@@ -1,5 +1,5 @@
 """More elementwise primitives: ``atan2``, ``log2``, ``log10``, ``lerp``, ``nan_to_num``,
-``clamp_min``, ``clamp_max``.
+``clamp_min``, ``clamp_max``; and torch.add/sub/div's keywords (``alpha``, ``rounding_mode``).
 
 Kept apart from elementwise.py (the table's core) only for size; the conventions are the
 same: each rule is a pointwise factor, so it serves as VJP and JVP.
@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from ..tensor import Tensor
+from . import elementwise as ew
 from ._primitive import defprim, function, unary, variant
 from .elementwise import CLAMP, _sympy, isfinite, where
 
@@ -116,3 +117,36 @@ def clamp_max(x, max):  # noqa: A002 - PyTorch's name
 atan2 = function(ATAN2)
 arctan2 = atan2
 log2, log10 = unary(LOG2), unary(LOG10)
+
+
+def add(x, other, *, alpha=1):
+    """``x + alpha * other``, as torch.add."""
+    return ew.add(x, other if alpha == 1 else ew.mul(other, alpha))
+
+
+def sub(x, other, *, alpha=1):
+    """``x - alpha * other``, as torch.sub."""
+    return ew.sub(x, other if alpha == 1 else ew.mul(other, alpha))
+
+
+def _integral(v) -> bool:
+    return v._data.dtype.kind in "biu" if isinstance(v, Tensor) else isinstance(v, numbers.Integral)
+
+
+def div(x, other, *, rounding_mode: str | None = None):
+    """``x / other``; ``rounding_mode="floor"`` or ``"trunc"`` rounds the quotient down or toward
+    zero, and integers then stay integers (division by zero raising), as torch.div."""
+    if rounding_mode is None:
+        return ew.div(x, other)
+    if rounding_mode == "floor":
+        return ew.floor_divide(x, other)
+    if rounding_mode != "trunc":
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"'{rounding_mode}'")
+    if not (_integral(x) and _integral(other)):
+        return ew.trunc(ew.div(x, other))
+    floor = ew.floor_divide(x, other)
+    return floor + ((floor < 0) & (floor * other != x))  # floor is one below trunc when inexact and negative
+
+
+subtract, divide = sub, div
