@@ -9,7 +9,7 @@ import builtins
 
 import numpy as np
 
-from .. import return_types
+from .. import _dtypes, return_types
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, variant
 from .elementwise import exp
@@ -87,7 +87,10 @@ def _accumulated(numpy_reduce):
 
 
 def _check_nonempty(name: str, x, dim) -> None:
-    """PyTorch's errors for a max/min/argmax over no element (numpy's: "zero-size array ...")."""
+    """PyTorch's errors for a max/min/argmax over no element (numpy's: "zero-size array ..."),
+    and for argmax/argmin of booleans."""
+    if name.startswith("arg") and getattr(x, "dtype", None) is _dtypes.bool:
+        raise RuntimeError(f"{name}(): does not support bool input")
     shape = np.shape(x)
     if 0 not in shape:
         return
