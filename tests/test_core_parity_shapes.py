@@ -62,3 +62,12 @@ def test_zero_dimensional_tensors(fn, value) -> None:
 ], ids=["flatten", "split-0", "repeat_interleave"])
 def test_empty_tensors(fn) -> None:
     _compare(fn, np.zeros((0, 3)))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: m.cat([x.long(), m.zeros(0)]),
+    lambda m, x: m.cat([m.zeros(0, dtype=m.int64), x.int()], 1),
+    lambda m, x: m.cat([x.half(), m.zeros(0, dtype=m.float64)], -1),
+], ids=["int-float", "int32-int64", "half-double"])
+def test_cat_skips_legacy_empty_tensors_but_promotes_with_them(fn) -> None:
+    _compare(fn, X)

@@ -334,7 +334,11 @@ def cat(tensors, dim: int = 0):
         if not np.ndim(x):
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     ndim = max(np.ndim(x) for x in tensors)
-    tensors = [x for x in tensors if not (np.ndim(x) == 1 and np.shape(x)[0] == 0)] or tensors[:1]
+    kept = [x for x in tensors if not (np.ndim(x) == 1 and np.shape(x)[0] == 0)] or tensors[:1]
+    if len(kept) < len(tensors):  # PyTorch skips legacy empty tensors, but their dtypes still promote
+        tensors = _promoted(kept, tensors)
+    else:
+        tensors = kept
     dim = wrap_dim(dim, ndim)
     reference = np.shape(tensors[0])
     for i, x in enumerate(tensors):
@@ -347,6 +351,16 @@ def cat(tensors, dim: int = 0):
 
 
 concatenate = concat = cat
+
+
+def _promoted(kept: list, every: list) -> list:
+    """``kept`` in the dtype that ``every`` promotes to."""
+    from .._promotion import promote
+
+    target = None
+    for x in every:
+        target = promote(target, np.asarray(x._data if isinstance(x, Tensor) else x).dtype)
+    return [cast(x, target) for x in kept]
 
 
 STACK = defprim("stack", lambda *xs, dim: np.stack(xs, axis=dim),
