@@ -158,3 +158,15 @@ def test_a_mean_over_no_element_is_nan_silently(dtype, expr) -> None:
     (theirs, their_dtype, their_grad), (mine, my_dtype, my_grad) = results
     assert mine.shape == theirs.shape and my_dtype == their_dtype and my_grad == their_grad
     np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("expr", ["x % 2.0", "x % -1.0", "m.remainder(x, x.flip(0))", "-0.0 % x", "0.0 % x",
+                                  "x.float() % 3"])
+def test_remainder_gives_a_zero_the_sign_of_the_dividend(expr) -> None:
+    """PyTorch's remainder is fmod moved by y: -2.0 % 2 is -0.0 (numpy's remainder said +0.0)."""
+    values = np.array([-2.0, 2.0, -0.0, 0.0, 1.5, -4.5, 3.0, -3.0, 6.0, np.inf])
+    with np.errstate(all="ignore"):
+        mine, theirs = (eval(expr, {"m": m, "x": m.tensor(values)}).numpy() for m in (dk, torch))
+    np.testing.assert_array_equal(mine, theirs)
+    number = ~np.isnan(theirs)  # (a NaN's sign bit is no one's business)
+    np.testing.assert_array_equal(np.signbit(mine[number]), np.signbit(theirs[number]))

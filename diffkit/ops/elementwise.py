@@ -263,8 +263,17 @@ def _integer_checked(forward):
     return checked
 
 
+def _remainder(x, y):
+    """PyTorch's remainder: fmod, moved by y when its sign differs from y's -- a zero keeps x's sign
+    (-2.0 % 2 is -0.0; numpy's remainder gives +0.0)."""
+    if np.result_type(x, y).kind != "f":
+        return np.remainder(x, y)
+    mod = np.fmod(x, y)
+    return np.where((mod != 0) & ((np.asarray(y) < 0) != (mod < 0)), mod + y, mod)
+
+
 FLOOR_DIVIDE = _comparison("floor_divide", _integer_checked(np.floor_divide), operator.floordiv)
-REMAINDER = defprim("remainder", _integer_checked(np.remainder),
+REMAINDER = defprim("remainder", _integer_checked(_remainder),
                     # the y-gradient uses floor_divide, not floor(x / y): NaN at x = inf, as PyTorch
                     (lambda g, out, x, y: g, lambda g, out, x, y: -g * floor_divide(x, y)),
                     sympy=_sympy(lambda sp, x, y: x - y * sp.floor(x / y)), elementwise=True)
