@@ -38,6 +38,9 @@ EXPRESSIONS = [
     "m.full((2,), 7)", "m.full((2,), 7.0)", "m.full((2,), True)", "m.zeros(2)", "m.randint(0, 3, (2,))",
     # a Python int outside the tensor's integer dtype wraps around (numpy raised OverflowError)
     "u8 + 300", "u8 * -1", "-3 + u8", "-1 - u8", "u8 // -1", "u8 % -3", "i8 + 200", "i8 * -300", "u8 & -2",
+    # integers to negative exponents in a tensor: +-1 keep their magnitude, other bases give 0 (numpy raised)
+    "m.tensor([2, -2, 1, -1, 0, 3, -1]) ** m.tensor([-1, -1, -3, -3, -1, -2, -2])", "2 ** m.tensor([-1, 3])",
+    "i8 ** m.tensor(-1, dtype=m.int8)",
 ]
 # floating functions of bool and small integers: the default dtype, computed in it (numpy: float16)
 FLOAT_FUNCTIONS = ["sin", "cos", "tan", "asin", "atan", "sinh", "cosh", "tanh", "exp", "expm1", "log", "log1p",

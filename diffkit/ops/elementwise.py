@@ -139,8 +139,20 @@ MUL = defprim("mul", np.multiply, (lambda g, out, x, y: g * y, lambda g, out, x,
 DIV = defprim("div", np.true_divide,
               (lambda g, out, x, y: g / y, lambda g, out, x, y: -g * x / (y * y)),
               sympy=operator.truediv, display="{0} / {1}", elementwise=True, needs=((1,), (0, 1)))
+def _power(x, y):
+    """numpy's power, but integers to negative integer exponents given as a tensor as PyTorch:
+    1 and -1 keep their magnitude, every other base gives 0 (numpy raises)."""
+    if y.__class__ is np.ndarray and y.dtype.kind == "i" and np.result_type(x, y).kind in "iu" and (y < 0).any():
+        negative = y < 0
+        out = np.power(x, np.where(negative, 0, y))
+        base = np.asarray(x)
+        reciprocal = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (y % 2), 0))
+        return np.where(negative, reciprocal, out).astype(out.dtype, copy=False)
+    return np.power(x, y)
+
+
 POW = defprim(
-    "pow", np.power,
+    "pow", _power,
     (lambda g, out, x, y: _pow_base_grad(g, x, y),
      lambda g, out, x, y: _pow_exponent_grad(g, out, x, y)),
     save="both", sympy=operator.pow, display="{0}^{1}", elementwise=True)
