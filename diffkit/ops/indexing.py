@@ -236,7 +236,11 @@ def index_select(x, dim: int, index):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if not ndim and index.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.size} value(s)")
-    if index.size and (index.min() < 0 or index.max() >= (np.shape(x)[dim] if ndim else 1)):
+    size = np.shape(x)[dim] if ndim else 1
+    if index.size and (index.min() < 0 or index.max() >= size):
+        if ndim > 1:  # PyTorch's kernels word it by dimension: up to 1-D, IndexError; else RuntimeError
+            bad = index.min() if index.min() < 0 else index.max()
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
     # a 0-d index: one entry; a 0-d tensor: its one entry
     full = normalize_index((slice(None),) * dim + (index.reshape(-1),) if ndim else (Ellipsis,))

@@ -205,7 +205,9 @@ def index_add(x, dim: int, index, source, *, alpha=1):
     if array.size != source_shape[dim]:
         raise RuntimeError(f"index_add_(): Number of indices ({array.size}) should be equal to source.size(dim): "
                            f"({source_shape[dim]}), for dim: {dim}")
-    if array.size and (array.min() < 0 or array.max() >= shape[dim]):
+    if len(shape) > 1:  # PyTorch's kernels word it by dimension: 1-D, IndexError; else RuntimeError
+        _check_bounds(array, shape[dim], dim)
+    elif array.size and (array.min() < 0 or array.max() >= shape[dim]):
         raise IndexError("index out of range in self")
     scaled = source if alpha == 1 else source * alpha
     return x + _index_add_zeros(scaled, normalize_index((slice(None),) * dim + (array,)), shape)
