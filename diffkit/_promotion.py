@@ -27,6 +27,13 @@ def _complex_of(d: np.dtype) -> np.dtype:
     return np.dtype(np.complex128 if d == np.float64 else np.complex64)
 
 
+def can_cast(src: np.dtype, dst: np.dtype) -> bool:
+    """PyTorch's canCast for in-place results: never to a lower category (float to integer, anything
+    to bool); within one, any width and signedness (an int64 result into uint8 is fine; numpy's
+    "same_kind" refuses it)."""
+    return _CATEGORY.get(src.kind, 0) <= _CATEGORY.get(dst.kind, 3)
+
+
 def promote(a: np.dtype | None, b: np.dtype | None) -> np.dtype | None:
     """PyTorch's promote_types: numpy's within a category; across categories the higher one wins
     (a float keeps its width against any integer), a float's width carrying into complex."""

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _dtypes
 from ._device import CPU, device
-from ._promotion import default_complex, list_dtype
+from ._promotion import can_cast, default_complex, list_dtype
 from ._removable_handle import _RemovableHandle
 from ._size import Size
 from ._tensor_str import tensor_repr
@@ -357,7 +357,7 @@ class Tensor:
         if data.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                                f"broadcast shape {list(data.shape)}")
-        if not np.can_cast(data.dtype, self._data.dtype, "same_kind"):
+        if not can_cast(data.dtype, self._data.dtype):
             names = _dtypes.SCALAR_TYPE_NAMES
             raise RuntimeError(f"result type {names[_dtypes.from_numpy_dtype(data.dtype).name]} can't be cast "
                                f"to the desired output type {names[self.dtype.name]}")

@@ -108,3 +108,10 @@ def test_integer_sums_print_and_unsigned_dtypes_exist() -> None:
         ours, theirs = dk.tensor([1, 2], dtype=getattr(dk, name)), torch.tensor([1, 2], dtype=getattr(torch, name))
         assert repr(ours) == repr(theirs).replace("torch", "diffkit")
         assert ours.type() == theirs.type().replace("torch", "diffkit")
+
+
+@pytest.mark.parametrize("expression", ["u8.add_(i)", "u8.mul_(m.tensor([2, 3]))", "u8.sub_(i8)"])
+def test_in_place_integer_results_cast_within_their_category(expression: str) -> None:
+    """PyTorch's canCast: a signed result goes into a uint8 tensor (numpy's same_kind refused it)."""
+    ours, theirs = _evaluate(dk, expression), _evaluate(torch, expression)
+    assert repr(ours) == repr(theirs).replace("torch", "diffkit")
