@@ -66,6 +66,13 @@ def _inplace(op):
     return method
 
 
+def _fill_(self: Tensor, value) -> Tensor:
+    """Every element set to ``value``: a number or a 0-d tensor (PyTorch refuses more dimensions)."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+    return self._overwrite(value, "fill")
+
+
 _OPERATORS = {
     "__add__": _binary(ew.ADD), "__radd__": _binary(ew.ADD, True),
     "__sub__": _binary(ew.SUB), "__rsub__": _rsub,
@@ -170,6 +177,7 @@ def install() -> None:
     Tensor.add, Tensor.sub, Tensor.subtract = ops.add, ops.sub, ops.sub
     Tensor.rsub, Tensor.where = ew.rsub, _where
     Tensor.backward = _backward
+    Tensor.fill_ = _fill_
     for name, op in [("add_", ops.add), ("sub_", ops.sub), ("mul_", ew.mul), ("div_", ops.div), ("pow_", ew.pow),
                      ("clamp_", ops.clamp), ("exp_", ew.exp), ("log_", ew.log), ("sqrt_", ew.sqrt),
                      ("neg_", ew.neg), ("abs_", ew.abs), ("sigmoid_", ew.sigmoid), ("tanh_", ew.tanh),

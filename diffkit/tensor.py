@@ -388,9 +388,6 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self._overwrite(0, "zero")
 
-    def fill_(self, value) -> Tensor:
-        return self._overwrite(value, "fill")
-
     def copy_(self, source) -> Tensor:
         return self._overwrite(source if isinstance(source, Tensor) else Tensor(source), "copy")
 
