@@ -91,6 +91,9 @@ _OPERATORS = {
     "__getitem__": ops.getitem, "__setitem__": ops.setitem,
     "__iadd__": _inplace(ops.add), "__isub__": _inplace(ops.sub),
     "__imul__": _inplace(ew.mul), "__itruediv__": _inplace(ew.div),
+    # without these, x //= 2 (and %=, **=, &=, |=, ^=) rebound x to a new tensor: views and aliases kept the old values
+    "__ifloordiv__": _inplace(ew.floor_divide), "__imod__": _inplace(ew.remainder), "__ipow__": _inplace(ew.pow),
+    "__iand__": _inplace(ew.bitwise_and), "__ior__": _inplace(ew.bitwise_or), "__ixor__": _inplace(ew.bitwise_xor),
 }
 
 _METHODS = [

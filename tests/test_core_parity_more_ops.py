@@ -395,3 +395,16 @@ def test_allclose_and_isclose_take_tensors_that_require_grad() -> None:
     for m in (dk, torch):
         a = m.tensor([1.0, 2.0], requires_grad=True)
         assert m.allclose(a, a * 1) and m.isclose(a, a + 1e-9).tolist() == [True, True]
+
+
+@pytest.mark.parametrize("op", ["//=", "%=", "**=", "&=", "|=", "^="])
+def test_augmented_assignments_write_in_place(op) -> None:
+    """x //= 3 (and %=, **=, &=, |=, ^=) modify x itself, so aliases and views see the new values."""
+    results = []
+    for m in (dk, torch):
+        namespace = {"a": m.tensor([4, 6, 7])}
+        namespace["alias"], namespace["view"] = namespace["a"], namespace["a"][1:]
+        exec(f"a {op} 3", namespace)
+        assert namespace["a"] is namespace["alias"]
+        results.append((namespace["alias"].tolist(), namespace["view"].tolist()))
+    assert results[0] == results[1]
