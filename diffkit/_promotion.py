@@ -121,6 +121,20 @@ def wrapped_ints(arrays: list) -> list:
     return [np.array(a, dtype=np.int64).astype(target)[()] if a.__class__ is int else a for a in arrays]
 
 
+_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+
+
+def written_int(value, dtype: np.dtype):
+    """A Python int written into an integer tensor (fill_, masked_fill, setitem) as PyTorch converts it:
+    uint8 takes -255..255, negatives wrapping around; other widths must fit. numpy raised OverflowError."""
+    if value.__class__ is not int or dtype.kind not in "iu":
+        return value
+    info = np.iinfo(dtype)
+    if not (-info.max if dtype == np.uint8 else info.min) <= value <= info.max:
+        raise RuntimeError(f"value cannot be converted to type {_C_TYPES.get(dtype.name, dtype.name)} without overflow")
+    return np.array(value).astype(dtype)[()]
+
+
 def elementwise_result(prim, out: np.ndarray, arrays: list, params: dict) -> np.ndarray:
     """``out`` (numpy's result of an elementwise primitive) in PyTorch's dtype: recomputed from inputs
     cast to it when numpy computed in another precision (float16 for sin of uint8), as PyTorch does."""

@@ -115,3 +115,28 @@ def test_in_place_integer_results_cast_within_their_category(expression: str) ->
     """PyTorch's canCast: a signed result goes into a uint8 tensor (numpy's same_kind refused it)."""
     ours, theirs = _evaluate(dk, expression), _evaluate(torch, expression)
     assert repr(ours) == repr(theirs).replace("torch", "diffkit")
+
+
+def _written(m, how: str, dtype_name: str, value: int) -> list:
+    t = m.zeros(2, dtype=getattr(m, dtype_name))
+    if how == "fill_":
+        t.fill_(value)
+    elif how == "setitem":
+        t[0] = value
+    else:
+        t.masked_fill_(m.tensor([True, False]), value)
+    return t.tolist()
+
+
+@pytest.mark.parametrize("how", ["fill_", "setitem", "masked_fill_"])
+@pytest.mark.parametrize("dtype_name, value", [("uint8", -1), ("uint8", -255), ("uint8", 256), ("int8", 128),
+                                               ("int16", 40000), ("int32", 2**31)])
+def test_python_ints_written_into_integer_tensors(how, dtype_name, value) -> None:
+    """uint8 takes -255..255 (negatives wrap), other widths must fit: PyTorch's RuntimeError, not OverflowError."""
+    try:
+        theirs = _written(torch, how, dtype_name, value)
+    except RuntimeError as error:
+        with pytest.raises(RuntimeError, match=str(error)):
+            _written(dk, how, dtype_name, value)
+        return
+    assert _written(dk, how, dtype_name, value) == theirs
