@@ -124,15 +124,17 @@ def wrapped_ints(arrays: list) -> list:
 _C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
 
 
-def written_int(value, dtype: np.dtype):
-    """A Python int written into an integer tensor (fill_, masked_fill, setitem) as PyTorch converts it:
-    uint8 takes -255..255, negatives wrapping around; other widths must fit. numpy raised OverflowError."""
-    if value.__class__ is not int or dtype.kind not in "iu":
+def written_number(value, dtype: np.dtype):
+    """A Python number written into an integer tensor (fill_, masked_fill, setitem) as PyTorch converts it:
+    it must fit (a float truncated, NaN and inf never), but an int into uint8 may be -255..-1 and wraps
+    around. numpy raised OverflowError, or ValueError for NaN."""
+    if value.__class__ not in (int, float) or dtype.kind not in "iu":
         return value
     info = np.iinfo(dtype)
-    if not (-info.max if dtype == np.uint8 else info.min) <= value <= info.max:
+    wraps = dtype == np.uint8 and value.__class__ is int
+    if not (-info.max if wraps else info.min) <= value <= info.max:
         raise RuntimeError(f"value cannot be converted to type {_C_TYPES.get(dtype.name, dtype.name)} without overflow")
-    return np.array(value).astype(dtype)[()]
+    return np.array(value).astype(dtype)[()] if wraps else value
 
 
 def elementwise_result(prim, out: np.ndarray, arrays: list, params: dict) -> np.ndarray:

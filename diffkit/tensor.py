@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _dtypes
 from ._device import CPU, device
-from ._promotion import can_cast, default_complex, list_dtype, written_int
+from ._promotion import can_cast, default_complex, list_dtype, written_number
 from ._removable_handle import _RemovableHandle
 from ._size import Size
 from ._tensor_str import tensor_repr
@@ -404,7 +404,7 @@ class Tensor:
             from .ops.shape import expand
 
             return self._assign(expand(value.to(self.dtype), self.shape))
-        self._data[...] = value._data if source else written_int(value, self._data.dtype)
+        self._data[...] = value._data if source else written_number(value, self._data.dtype)
         self._version += 1
         return self
 

@@ -130,9 +130,11 @@ def _written(m, how: str, dtype_name: str, value: int) -> list:
 
 @pytest.mark.parametrize("how", ["fill_", "setitem", "masked_fill_"])
 @pytest.mark.parametrize("dtype_name, value", [("uint8", -1), ("uint8", -255), ("uint8", 256), ("int8", 128),
-                                               ("int16", 40000), ("int32", 2**31)])
-def test_python_ints_written_into_integer_tensors(how, dtype_name, value) -> None:
-    """uint8 takes -255..255 (negatives wrap), other widths must fit: PyTorch's RuntimeError, not OverflowError."""
+                                               ("int16", 40000), ("int32", 2**31), ("int64", float("nan")),
+                                               ("uint8", -1.5), ("int8", 300.0), ("int64", float("inf"))])
+def test_python_numbers_written_into_integer_tensors(how, dtype_name, value) -> None:
+    """Values must fit, but ints into uint8 may be -255..-1 (they wrap): else PyTorch's RuntimeError,
+    not numpy's OverflowError (or ValueError for NaN)."""
     try:
         theirs = _written(torch, how, dtype_name, value)
     except RuntimeError as error:

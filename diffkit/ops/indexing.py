@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from .._dtypes import C_TYPE_NAMES, SCALAR_TYPE_NAMES, from_numpy_dtype
-from .._promotion import written_int
+from .._promotion import written_number
 from ..autograd import grad_mode
 from ..tensor import Tensor, _wrap
 from ._index_layout import needs_torch_layout, torch_layout
@@ -195,7 +195,7 @@ def setitem(x: Tensor, index, value) -> None:
         x._assign(apply(INDEX_PUT, (x, value.to(x.dtype)), {"index": index}))
         return
     try:
-        x._data[index] = value._data if isinstance(value, Tensor) else written_int(value, x._data.dtype)
+        x._data[index] = value._data if isinstance(value, Tensor) else written_number(value, x._data.dtype)
     except ValueError as error:
         raise RuntimeError(str(error).replace("could not broadcast", "shape mismatch: value tensor")) from error
     x._version += 1
@@ -280,7 +280,7 @@ def masked_fill(x, mask, value):
                                f"{value.ndim} dimension(s).")
         value = value.to(x.dtype)
     else:
-        value = x._data.dtype.type(written_int(value, x._data.dtype))
+        value = x._data.dtype.type(written_number(value, x._data.dtype))
     return apply(_MASKED_FILL, (mask, value, x))
 
 
