@@ -59,7 +59,9 @@ def test_zero_dimensional_tensors(fn, value) -> None:
     lambda m, x: m.flatten(x, 1),
     lambda m, x: m.split(x, 0),
     lambda m, x: m.repeat_interleave(x, 2, dim=1),
-], ids=["flatten", "split-0", "repeat_interleave"])
+    lambda m, x: m.chunk(x, 3),
+    lambda m, x: x.chunk(2, 0),
+], ids=["flatten", "split-0", "repeat_interleave", "chunk", "chunk-method"])
 def test_empty_tensors(fn) -> None:
     _compare(fn, np.zeros((0, 3)))
 

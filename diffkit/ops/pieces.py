@@ -70,11 +70,16 @@ def _at_least_1d(x, name: str) -> None:
 
 
 def chunk(x, chunks: int, dim: int = 0):
+    """At most ``chunks`` pieces of equal size (the last may be smaller); of an empty dimension,
+    ``chunks`` empty pieces, as PyTorch."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     _at_least_1d(x, "chunk")
-    length = np.shape(x)[wrap_dim(dim, np.ndim(x))]
-    return split(x, max(1, -(-length // chunks)), dim)
+    dim = wrap_dim(dim, np.ndim(x))
+    length = np.shape(x)[dim]
+    if not length:
+        return tuple(_piece(x, dim, 0, 0) for _ in range(chunks))
+    return split(x, -(-length // chunks), dim)
 
 
 def unbind(x, dim: int = 0):
