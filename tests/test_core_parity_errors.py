@@ -131,6 +131,7 @@ ERRORS = [
     ("argmax of booleans", lambda m: m.tensor([True, False]).argmax(), ["argmax(): does not support bool input"]),
     ("argmin of booleans", lambda m: m.tensor([[True]]).argmin(0), ["argmin(): does not support bool input"]),
     ("fill_ with a vector", lambda m: m.ones(3).fill_(m.ones(3)), ["fill_ only supports 0-dimension value tensor"]),
+    ("median along an empty dim", lambda m: m.zeros(3, 0).median(1), ["median(): Expected reduction dim 1"]),
     ("max over no element", lambda m: m.zeros(0, 3).max(), ["Expected reduction dim to be specified"]),
     ("max along an empty dim", lambda m: m.zeros(0, 3).max(0), ["max(): Expected reduction dim 0"]),
     ("amin along an empty dim", lambda m: m.zeros(0, 3).amin((0, 1)), ["amin(): Expected reduction dim 0"]),

@@ -119,3 +119,9 @@ def test_half_precision_accumulates_in_single_precision(fn) -> None:
     ours, theirs = fn(dk, dk.tensor(values)), fn(torch, torch.tensor(values))
     assert ours.dtype == dk.float16
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("fn", [lambda m, x: m.median(x), lambda m, x: x.long().median()], ids=["float", "long"])
+def test_the_median_of_no_element_is_nan(fn) -> None:
+    """(PyTorch's integers give their smallest value there.)"""
+    _compare(fn, np.zeros(0))

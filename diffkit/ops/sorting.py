@@ -94,10 +94,11 @@ MEDIAN_DIM = defprim("median", _median_forward, _median_vjp, jvp=_median_jvp, no
 
 
 def _lower_median(x, dim, keepdim):
-    """The lower median of all values; NaN if there is one."""
+    """The lower median of all values; NaN if there is one, or if there is none (PyTorch's
+    integers then give their smallest value)."""
     flat = np.sort(x.reshape(-1))  # NaN sorts last
     if flat.size == 0:
-        raise IndexError("median() input tensor cannot be empty")
+        return np.array(np.nan if flat.dtype.kind in "fc" else np.iinfo(flat.dtype).min, dtype=flat.dtype)
     return flat[-1] if flat.dtype.kind in "fc" and np.isnan(flat[-1]) else flat[(flat.size - 1) // 2]
 
 
@@ -117,7 +118,7 @@ def median(x, dim: int | None = None, keepdim: bool = False):
     values = _values(flat)
     n = values.shape[axis]
     if n == 0:
-        raise IndexError("median(): Expected reduction dim to have non-zero size.")
+        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     middle = np.take(_order(values, axis, False), [(n - 1) // 2], axis=axis)
     if values.dtype.kind == "f":  # a NaN in the slice makes the median NaN: the first NaN's index
         nan = np.isnan(values)
