@@ -73,3 +73,20 @@ def test_empty_tensors(fn) -> None:
 ], ids=["int-float", "int32-int64", "half-double"])
 def test_cat_skips_legacy_empty_tensors_but_promotes_with_them(fn) -> None:
     _compare(fn, X)
+
+
+_SCALAR, _VECTOR = np.array(2.5), np.array([1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("fn, array", [
+    (lambda m, x: m.gather(x, 0, m.tensor(0)), _SCALAR),
+    (lambda m, x: m.gather(x, 0, m.tensor(1)), _VECTOR),
+    (lambda m, x: m.gather(x, -1, m.tensor([0, 0])), _SCALAR),
+    (lambda m, x: m.scatter(x, 0, m.tensor(0), 7.0), _SCALAR),
+    (lambda m, x: m.scatter(x, 0, m.tensor(2), 7.0), _VECTOR),
+    (lambda m, x: m.scatter(x, 0, m.tensor(0), x.sum() * 2), _SCALAR),
+    (lambda m, x: m.scatter_add(x, 0, m.tensor([0]), x.sum().reshape(1) * 3), _SCALAR),
+], ids=["gather", "gather-0d-index", "gather-vector-index", "scatter-value", "scatter-0d-index", "scatter-src",
+        "scatter_add"])
+def test_gather_and_scatter_read_a_zero_dimensional_tensor_or_index_as_one_dimensional(fn, array) -> None:
+    _compare(fn, array)

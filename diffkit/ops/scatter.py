@@ -26,7 +26,7 @@ from .indexing import (
     gather_grid,
     normalize_index,
 )
-from .shape import wrap_dim
+from .shape import reshape, wrap_dim
 
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
@@ -108,10 +108,18 @@ def _scatter_add_zeros(src, dim, index, shape):
 
 
 # ------------------------------------------------------------------ public functions
+def _same_ndim(x, index: np.ndarray, name: str) -> None:
+    if max(index.ndim, 1) != max(np.ndim(x), 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {name} tensor")
+
+
 def gather(x, dim: int, index):
     """``out[i][j] = x[i][index[i][j]]`` along ``dim`` (the gradient scatters back)."""
     index = _as_index(index, "gather")
     dim = wrap_dim(dim, np.ndim(x))
+    if not (index.ndim and np.ndim(x)):  # PyTorch reads a 0-d input or index as 1-d
+        _same_ndim(x, index, "input")
+        return reshape(gather(reshape(x, (-1,)), dim, index.reshape(-1)), index.shape)
     shape = np.shape(x)
     if index.ndim != len(shape):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
@@ -141,10 +149,19 @@ def _check_scatter(x, dim: int, index: np.ndarray, src) -> None:
     _check_bounds(index, shape[dim], dim)
 
 
+def _vectors(x, index: np.ndarray, src) -> tuple:
+    """self, index and a tensor src as 1-d, for a scatter where one of them is 0-d."""
+    _same_ndim(x, index, "self")
+    return reshape(x, (-1,)), index.reshape(-1), reshape(src, (-1,)) if isinstance(src, Tensor) else src
+
+
 def scatter_add(x, dim: int, index, src):
     """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
     index = _as_index(index, "scatter")
     dim = wrap_dim(dim, np.ndim(x))
+    if not (index.ndim and np.ndim(x)):  # PyTorch reads a 0-d self, index or src as 1-d
+        vector, index, src = _vectors(x, index, src)
+        return reshape(scatter_add(vector, dim, index, src), np.shape(x))
     _check_scatter(x, dim, index, src)
     src = src[_covered(index.shape)]  # only the part of src that index covers
     return x + _scatter_add_zeros(src, dim, index, np.shape(x))
@@ -159,6 +176,9 @@ def scatter(x, dim: int, index, src=None, value=None, *, reduce: str | None = No
         src = src.item()  # PyTorch takes a 0-d src as a number
     index = _as_index(index, "scatter")
     dim = wrap_dim(dim, np.ndim(x))
+    if not (index.ndim and np.ndim(x)):  # PyTorch reads a 0-d self, index or src as 1-d
+        vector, index, src = _vectors(x, index, src)
+        return reshape(scatter(vector, dim, index, src, reduce=reduce), np.shape(x))
     number = isinstance(src, numbers.Number)
     _check_scatter(x, dim, index, None if number else src)
     if reduce is not None:
