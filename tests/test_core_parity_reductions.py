@@ -125,3 +125,15 @@ def test_half_precision_accumulates_in_single_precision(fn) -> None:
 def test_the_median_of_no_element_is_nan(fn) -> None:
     """(PyTorch's integers give their smallest value there.)"""
     _compare(fn, np.zeros(0))
+
+
+def test_the_zero_norm_has_a_zero_gradient_at_nan_entries_and_an_infinite_upstream() -> None:
+    """PyTorch leaves the count of nonzeros without a gradient (None: zeros); 0 * |g x| was NaN there."""
+    values = np.array([[1.0, np.nan, 0.0], [-0.0, 2.0, np.inf]])
+    x = dk.tensor(values, requires_grad=True)
+    dk.norm(x, 0, dim=1).backward(dk.tensor([np.inf, 2.0], dtype=dk.float64))
+    theirs = torch.tensor(values, requires_grad=True)
+    torch.norm(theirs, 0, dim=1).backward(torch.tensor([np.inf, 2.0], dtype=torch.float64))
+    assert theirs.grad is None or not theirs.grad.any()
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3)))
+    assert not np.signbit(x.grad.numpy()).any()

@@ -39,8 +39,8 @@ def _forward(x, p, dim, keepdim):
 
 def _vjp(g, out, x, p, dim, keepdim):
     g, out = _restore(g, x.shape, dim, keepdim), _restore(out, x.shape, dim, keepdim)
-    if p == 0:  # piecewise constant: zero (and +0, not -0)
-        return 0 * abs(g * x)
+    if p == 0:  # piecewise constant: zero, +0 (not -0) and also at NaN entries or an inf g, as PyTorch
+        return 0.0 * cast_like(x == x, x)
     if p == 1:
         return g * sign(x)
     if abs(p) == math.inf:  # shared evenly among the entries of extreme magnitude (or the NaNs), as PyTorch
