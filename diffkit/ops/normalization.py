@@ -43,7 +43,7 @@ def _channel_rows(x: np.ndarray):
     """Batch norm's broadcasts in a fast form: x as rows of (C x positions) and a function spreading a
     per-channel vector along such a row. numpy broadcasts a (1, C, 1, 1) operand with one short inner
     loop per sample and channel (166 against 103 us at 64x16x28x28). Other layouts: as they are."""
-    if x.ndim < 3 or not x.flags.c_contiguous:
+    if x.ndim < 3 or not x.flags.c_contiguous or not x.size:
         view = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         return x, lambda v: np.reshape(v, view)
     positions = x.size // (x.shape[0] * x.shape[1]) if x.size else 0
@@ -177,9 +177,13 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         raise ValueError(f"expected 2D or more input (got {x.ndim}D input)")
     axes = (0,) + tuple(range(2, x.ndim))
     view = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    _check_channels(x.shape[1], running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    count = math.prod(x.shape[a] for a in axes)
+    if training and count == 0:  # an empty batch: empty output, running statistics untouched (as PyTorch)
+        mean, var = np.zeros(view, x.dtype), np.ones(view, x.dtype)
+        return _apply(NORMALIZE, input, weight, bias, mean, 1.0 / np.sqrt(var + eps), axes, view, axes, False, eps)
     if training:
-        count = x.size // x.shape[1]
-        if count <= 1:
+        if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(x.shape)}")
         mean, var = _moments(x, axes)
         if running_mean is not None:
@@ -192,6 +196,13 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         mean, var = running_mean._data.reshape(view), running_var._data.reshape(view)
     invstd = 1.0 / np.sqrt(var + eps)
     return _apply(NORMALIZE, input, weight, bias, mean, invstd, axes, view, axes, training, eps)
+
+
+def _check_channels(channels: int, **tensors) -> None:
+    """Each per-channel tensor has one value per channel (else numpy's broadcasting error would leak out)."""
+    for name, t in tensors.items():
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
 
 
 def _blend(running: Tensor, value: np.ndarray, momentum: float) -> None:
@@ -220,7 +231,10 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: flo
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalise groups of channels of each sample: layer norm on (N, G, C/G * spatial), then per-channel affine."""
     shape = tuple(input.shape)
-    grouped = reshape(input, (shape[0], num_groups, -1))
+    if len(shape) < 2 or shape[1] % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(shape)} and num_groups={num_groups}")
+    grouped = reshape(input, (shape[0], num_groups, math.prod(shape[1:]) // num_groups))
     normalised = reshape(layer_norm(grouped, grouped.shape[-1:], eps=eps), shape)
     view = (1, shape[1]) + (1,) * (len(shape) - 2)
     if weight is not None:
