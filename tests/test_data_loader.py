@@ -1,5 +1,5 @@
 """utils.data: datasets, samplers, DataLoader batching, seeded shuffling, collation, random_split."""
-from collections import namedtuple
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 import pytest
@@ -125,3 +125,54 @@ def test_iterable_dataset():
     assert [b.tolist() for b in DataLoader(Stream(), batch_size=3)] == [[0, 1, 2], [3, 4, 5], [6]]
     with pytest.raises(ValueError, match="IterableDataset"):
         DataLoader(Stream(), shuffle=True)
+
+
+def _structure(value):
+    """A batch's containers, dtypes and values, comparable across diffkit and PyTorch."""
+    if hasattr(value, "detach"):
+        return "tensor", str(value.dtype).rsplit(".", 1)[-1], value.detach().numpy().tolist()
+    if isinstance(value, dict):
+        return type(value).__name__, {key: _structure(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__, [_structure(v) for v in value]
+    return value
+
+
+class _Samples(Dataset):
+    def __init__(self, samples):
+        self.samples = samples
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, i):
+        return self.samples[i]
+
+
+SAMPLES = {
+    "tuples": lambda: [(np.arange(3.0) + i, i) for i in range(5)],
+    "numpy-scalars": lambda: [np.float32(i) for i in range(5)],
+    "ordered-dicts": lambda: [OrderedDict(b=np.int64(i), a=(i, 2.0 * i)) for i in range(5)],
+    "namedtuples": lambda: [namedtuple("Point", "x y")(np.array([i]), float(i)) for i in range(5)],
+}
+
+
+@pytest.mark.parametrize("batch_size", [None, 2])
+@pytest.mark.parametrize("name", SAMPLES)
+def test_batches_have_pytorchs_containers_and_dtypes(name, batch_size):
+    """batch_size=None converts each sample as PyTorch's default_convert: numpy scalars become tensors and
+    a tuple becomes a list (PyTorch's backward-compatible rule), mapping types are kept."""
+    torch = pytest.importorskip("torch")
+    ours = [_structure(b) for b in DataLoader(_Samples(SAMPLES[name]()), batch_size=batch_size)]
+    theirs = [_structure(b) for b in torch.utils.data.DataLoader(_Samples(SAMPLES[name]()), batch_size=batch_size)]
+    assert ours == theirs
+
+
+def test_tensor_dataset_without_batching_gives_lists_and_concat_sizes_are_ints():
+    torch = pytest.importorskip("torch")
+    ours = [_structure(b) for b in DataLoader(TensorDataset(X, Y), batch_size=None)]
+    theirs = [_structure(b) for b in torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.tensor(X.numpy()), torch.tensor(Y.numpy())), batch_size=None)]
+    assert ours == theirs
+    sizes = ConcatDataset([range(3), range(4)]).cumulative_sizes
+    assert sizes == [3, 7] and all(type(s) is int for s in sizes)
