@@ -74,6 +74,21 @@ ARGUMENT_ERRORS = [
     ("group_norm-channels", lambda m: m.nn.GroupNorm(2, 4)(m.zeros(2, 3, 6, 6))),
     ("group_norm-functional-channels", lambda m: m.nn.functional.group_norm(m.zeros(2, 3, 6), 2)),
     ("group_norm-construction", lambda m: m.nn.GroupNorm(2, 3)),
+    ("lstm_cell-batch-of-cell-state", lambda m: m.nn.LSTMCell(3, 4)(m.zeros(2, 3), (m.zeros(2, 4), m.zeros(3, 4)))),
+    ("lstm_cell-hidden-size", lambda m: m.nn.LSTMCell(3, 4)(m.zeros(2, 3), (m.zeros(2, 5), m.zeros(2, 4)))),
+    ("gru_cell-input-size", lambda m: m.nn.GRUCell(3, 4)(m.zeros(2, 2))),
+    ("gru_cell-3d-input", lambda m: m.nn.GRUCell(3, 4)(m.zeros(2, 3, 1))),
+    ("rnn_cell-1d-state-for-a-batch", lambda m: m.nn.RNNCell(3, 4)(m.zeros(2, 3), m.zeros(4))),
+    ("lstm-cell-state-size", lambda m: m.nn.LSTM(3, 4)(m.zeros(5, 2, 3), (m.zeros(1, 2, 4), m.zeros(1, 3, 4)))),
+    ("lstm-unbatched-3d-states", lambda m: m.nn.LSTM(3, 4)(m.zeros(5, 3), (m.zeros(1, 2, 4), m.zeros(1, 2, 4)))),
+    ("rnn-unbatched-3d-state", lambda m: m.nn.RNN(3, 4)(m.zeros(5, 3), m.zeros(1, 1, 4))),
+    ("gru-empty-sequence", lambda m: m.nn.GRU(3, 4, batch_first=True)(m.zeros(2, 0, 3))),
+    ("prelu-channels", lambda m: m.nn.PReLU(3)(m.zeros(2, 4))),
+    ("prelu-per-channel-on-1d", lambda m: m.nn.PReLU(3)(m.zeros(3))),
+    ("prelu-0d", lambda m: m.nn.PReLU()(m.zeros(()))),
+    ("linear-0d", lambda m: m.nn.functional.linear(m.zeros(()), m.zeros(2, 1))),
+    ("bilinear-batch", lambda m: m.nn.Bilinear(2, 3, 4)(m.zeros(5, 2), m.zeros(4, 3))),
+    ("bilinear-features", lambda m: m.nn.Bilinear(2, 3, 4)(m.zeros(5, 2), m.zeros(5, 4))),
 ]
 
 

@@ -57,6 +57,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` over the last dimension of ``input``."""
     x_shape = input._data.shape if isinstance(input, Tensor) else np.shape(input)
     w_shape = weight._data.shape if isinstance(weight, Tensor) else np.shape(weight)
+    if not x_shape or not w_shape:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(x_shape)}D and "
+                           f"{len(w_shape)}D")
     if x_shape[-1] != w_shape[-1]:
         rows = int(np.prod(x_shape[:-1])) if len(x_shape) > 1 else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
@@ -70,6 +73,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``y_k = x1 W_k x2 + b_k`` (composed: two products)."""
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        dim = next(i for i, (a, b) in enumerate(zip(input1.shape, input2.shape)) if a != b)
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {dim}: got "
+                           f"{input1.shape[dim]} and {input2.shape[dim]}")
+    for name, x, size in (("input1", input1, weight.shape[1]), ("input2", input2, weight.shape[2])):
+        if x.shape[-1] != size:
+            raise RuntimeError(f"bilinear(): {name} size does not match weight size: got {x.shape[-1]} but "
+                               f"expected {size}")
     out = reduce_sum(matmul(input1.unsqueeze(-2).unsqueeze(-2), weight).squeeze(-2) * input2.unsqueeze(-2), -1)
     return out if bias is None else out + bias
 
