@@ -89,6 +89,13 @@ ARGUMENT_ERRORS = [
     ("linear-0d", lambda m: m.nn.functional.linear(m.zeros(()), m.zeros(2, 1))),
     ("bilinear-batch", lambda m: m.nn.Bilinear(2, 3, 4)(m.zeros(5, 2), m.zeros(4, 3))),
     ("bilinear-features", lambda m: m.nn.Bilinear(2, 3, 4)(m.zeros(5, 2), m.zeros(5, 4))),
+    ("pad-reflect-1d-input", lambda m: m.nn.functional.pad(m.zeros(5), (1, 2), mode="reflect")),
+    ("pad-replicate-last-dim-of-4d", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1), mode="replicate")),
+    ("pad-circular-4-dims", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1,) * 8, mode="circular")),
+    ("pad-circular-wraps-twice", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 1, 6), mode="circular")),
+    ("pad-circular-wraps-once", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 1, 5), mode="circular")),
+    ("pad-reflect-too-wide", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 5, 1), mode="reflect")),
+    ("pad-unknown-mode", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1), mode="wrap")),
 ]
 
 

@@ -211,13 +211,33 @@ def _source_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
     if mode == "circular":
         return i % n
     if mode == "reflect":
-        if lo >= n or hi >= n:
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                               f"but got: padding ({lo}, {hi}) at dimension with size {n}")
         period = 2 * (n - 1) if n > 1 else 1
         i = np.abs(i) % period
         return np.where(i >= n, period - i, i)
     raise NotImplementedError(f"padding mode {mode!r} is not supported")
+
+
+def _check_mode_padding(input: Tensor, pad: tuple, widths: list, mode: str) -> None:
+    """PyTorch's limits for reflect, replicate and circular padding: the last 1-3 dimensions of a batched or
+    unbatched input, reflections shorter than the dimension, one wrap-around at most."""
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    padded = len(pad) // 2
+    if not 1 <= padded <= 3 or input.ndim not in (padded + 1, padded + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    for i in range(input.ndim - padded, input.ndim):
+        (lo, hi), n = widths[i], input.shape[i]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #{2 * padded + 2}: Padding size should be less than the corresponding "
+                               f"input dimension, but got: padding ({lo}, {hi}) at dimension {i} of input "
+                               f"{list(input.shape)}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
@@ -233,6 +253,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         crop = tuple(slice(max(-lo, 0), input.shape[i] - max(-hi, 0)) for i, (lo, hi) in enumerate(widths))
         input = input[crop]
         widths = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+    if mode != "constant":
+        _check_mode_padding(input, pad, widths, mode)
     if mode == "constant":
         fill = 0.0 if value is None else value
         if isinstance(fill, numbers.Number) and not any(lo or hi for lo, hi in widths):
