@@ -95,6 +95,7 @@ ARGUMENT_ERRORS = [
     ("pad-circular-wraps-twice", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 1, 6), mode="circular")),
     ("pad-circular-wraps-once", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 1, 5), mode="circular")),
     ("pad-reflect-too-wide", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 5, 1), mode="reflect")),
+    ("one_hot-negative-class", lambda m: m.nn.functional.one_hot(m.tensor([0, -1]), 3)),
     ("pad-unknown-mode", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1), mode="wrap")),
 ]
 

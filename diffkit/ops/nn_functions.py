@@ -137,7 +137,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes < 0:
         num_classes = int(indices.max()) + 1 if indices.size else 0
-    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
+    if indices.size and indices.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if indices.size and indices.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     return _wrap((indices[..., None] == np.arange(num_classes)).astype(np.int64))
 
