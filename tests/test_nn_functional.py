@@ -257,6 +257,30 @@ def test_loss_argument_errors_are_pytorchs(name, build):
     assert outcomes[0] == outcomes[1]
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+def test_weighted_regression_losses_match_pytorch(name, reduction):
+    """Weighted mse and l1 average as Σ w loss / Σ w (the mean of w loss before), huber as a plain mean."""
+    x, y, w = rng.standard_normal((4, 3)), rng.standard_normal((4, 3)), rng.uniform(0.5, 2.0, (4, 3))
+    results = []
+    for m in (dk, torch):
+        xi, wi = m.tensor(x, requires_grad=True), m.tensor(w, requires_grad=True)
+        out = getattr(m.nn.functional, name)(xi, m.tensor(y), reduction=reduction, weight=wi)
+        out.sum().backward()
+        results.append((out.detach().numpy(), xi.grad.numpy(), wi.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    for m in (dk, torch):
+        with pytest.raises(ValueError, match="Weights and input must have the same size."):
+            getattr(m.nn.functional, name)(m.zeros(4, 3), m.zeros(4, 3), weight=m.ones(3))
+
+
+def test_probability_targets_refuse_an_ignore_index_as_pytorch():
+    for m in (dk, torch):
+        with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+            m.nn.functional.cross_entropy(m.zeros(4, 3), m.ones(4, 3) / 3, ignore_index=1)
+
+
 def test_uint8_class_indices_are_accepted_as_in_pytorch():
     x = rng.standard_normal((4, 3))
     target = np.array([0, 2, 1, 2], dtype=np.uint8)

@@ -202,6 +202,8 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
         return _cross_entropy_index(input, t, ignore_index, reduction)
     if t.dtype.kind == "f":
         _check_class_weight(_array(weight), x.shape[dim], "cross_entropy: ")
+        if ignore_index != -100:  # no class to ignore among probabilities: PyTorch refuses rather than ignore it
+            raise RuntimeError("ignore_index is not supported for floating point target")
         if isinstance(target, Tensor) and target.requires_grad:  # a differentiable soft target
             return _soft_cross_entropy(input, target, weight, reduction, label_smoothing, dim)
         if t.shape != x.shape:
@@ -370,19 +372,36 @@ def _pair(input, target):
     return input - target
 
 
+def _check_weight(weight, input) -> None:
+    if weight is not None and tuple(np.shape(weight)) != tuple(np.shape(input)):
+        raise ValueError("Weights and input must have the same size.")
+
+
+def _weighted_mean(loss, weight, reduction: str):
+    """PyTorch's weighted mse and l1: the mean is a weighted average, Σ w loss / Σ w."""
+    check_reduction(reduction)
+    if weight is None or reduction != "mean":
+        return _reduce_composed(_weighted(loss, weight), reduction)
+    return reduce_sum(loss * weight) / reduce_sum(weight)
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    _check_weight(weight, input)
     d = _pair(input, target)
-    return _reduce_composed(_weighted(d * d, weight), reduction)
+    return _weighted_mean(d * d, weight, reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
-    return _reduce_composed(abs(_pair(input, target)), reduction)
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    _check_weight(weight, input)
+    return _weighted_mean(abs(_pair(input, target)), weight, reduction)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
-    """Quadratic below ``delta``, linear above: 0.5 d² or delta (|d| - delta / 2)."""
+    """Quadratic below ``delta``, linear above: 0.5 d² or delta (|d| - delta / 2). Weighted, its mean
+    stays a plain mean (unlike mse and l1: PyTorch's rule)."""
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _check_weight(weight, input)
     d = abs(_pair(input, target))
     loss = where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
     return _reduce_composed(_weighted(loss, weight), reduction)
