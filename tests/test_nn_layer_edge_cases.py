@@ -13,7 +13,8 @@ def _outcome(framework, build):
     try:
         return tuple(build(framework).shape)
     except Exception as error:  # noqa: BLE001 -- the exception is what is compared
-        return type(error).__name__, str(error).splitlines()[0]
+        message = str(error).splitlines()[0].replace(f"{framework.__name__}.Size", "Size")  # each names its own
+        return type(error).__name__, message
 
 
 EMPTY_BATCHES = [
@@ -95,6 +96,14 @@ ARGUMENT_ERRORS = [
     ("pad-circular-wraps-twice", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 1, 6), mode="circular")),
     ("pad-circular-wraps-once", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 1, 5), mode="circular")),
     ("pad-reflect-too-wide", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1, 5, 1), mode="reflect")),
+    ("conv_transpose-output-size-too-small", lambda m: m.nn.ConvTranspose2d(3, 2, 3, stride=2)(m.zeros(1, 3, 4, 4),
+                                                                                          output_size=(8, 8))),
+    ("conv_transpose-output-size-too-large", lambda m: m.nn.ConvTranspose1d(3, 2, 3, dilation=3)(m.zeros(1, 3, 4),
+                                                                                            output_size=(11,))),
+    ("conv_transpose-output-size-length", lambda m: m.nn.ConvTranspose2d(3, 2, 3, stride=2)(m.zeros(1, 3, 4, 4),
+                                                                                        output_size=(10,))),
+    ("conv_transpose-output-size-unbatched", lambda m: m.nn.ConvTranspose2d(3, 2, 3, stride=2)(m.zeros(3, 4, 4),
+                                                                                           output_size=(1, 10, 9))),
     ("one_hot-negative-class", lambda m: m.nn.functional.one_hot(m.tensor([0, -1]), 3)),
     ("pad-unknown-mode", lambda m: m.nn.functional.pad(m.zeros(2, 3, 5, 6), (1, 1), mode="wrap")),
 ]
