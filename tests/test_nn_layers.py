@@ -107,6 +107,27 @@ def test_activations_of_a_grid_straddling_their_kinks():
         assert_parity(build(nn), build(tnn), x, **_TOLERANCE.get(type(build(nn)).__name__, {}))
 
 
+KINKS = [  # (layer, points): each layer's limits hit exactly, and infinities
+    (lambda m: m.Hardtanh(), [-2.0, -1.0, 0.0, 1.0, 2.0]),
+    (lambda m: m.Hardtanh(-0.5, 0.75), [-0.5, -0.25, 0.75, 1.0]),
+    (lambda m: m.ReLU6(), [-1.0, 0.0, 3.0, 6.0, 7.0, np.inf]),
+    (lambda m: m.Hardsigmoid(), [-np.inf, -3.0, 0.0, 3.0, np.inf]),
+    (lambda m: m.Hardswish(), [-3.0, -1.0, 3.0, 4.0, np.inf]),  # at -inf PyTorch's forward is NaN (-inf * 0)
+    (lambda m: m.PReLU(), [-1.0, -0.0, 0.0, 2.0]),
+]
+
+
+@pytest.mark.parametrize("build,points", KINKS, ids=["Hardtanh", "Hardtanh-limits", "ReLU6", "Hardsigmoid", "Hardswish",
+                                                     "PReLU"])
+def test_piecewise_activations_take_pytorchs_gradient_at_their_kinks(build, points):
+    """PyTorch's backward formulas: no gradient at hardtanh's (and relu6's) limits (clamp's was 1 there),
+    hardswish's 0 at -inf and 1 at +inf (a composition gave NaN), PReLU's weight as the slope at 0 (it took 1)."""
+    ours, theirs = twins(build(nn), build(tnn))
+    outputs, input_grads, param_grads = run_both(ours, theirs, np.array(points))
+    for d, t in [*outputs, *input_grads, *param_grads.values()]:
+        np.testing.assert_allclose(d, t, rtol=1e-7, atol=0)  # Hardsigmoid: PyTorch's 1/6 is a float32
+
+
 RECURRENT = [
     ("RNN", lambda m: m.RNN(3, 4), (5, 2, 3)),
     ("RNN-relu-2-layers", lambda m: m.RNN(3, 4, num_layers=2, nonlinearity="relu"), (5, 2, 3)),

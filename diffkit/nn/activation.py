@@ -148,7 +148,7 @@ class PReLU(Module):
             weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
         elif input.ndim == 0:  # keep a 0-d input 0-d (the (1,) weight would broadcast it to (1,))
             weight = weight.reshape(())
-        return elementwise.where(input >= 0, input, weight * input)
+        return elementwise.where(input > 0, input, weight * input)  # at 0 the slope is the weight's, as PyTorch
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
