@@ -176,3 +176,42 @@ def test_tensor_dataset_without_batching_gives_lists_and_concat_sizes_are_ints()
     assert ours == theirs
     sizes = ConcatDataset([range(3), range(4)]).cumulative_sizes
     assert sizes == [3, 7] and all(type(s) is int for s in sizes)
+
+
+class _Stream(IterableDataset):
+    def __iter__(self):
+        return iter(range(5))
+
+
+LOADER_ERRORS = [
+    ("iterable-shuffle", lambda D, stream: D.DataLoader(stream, shuffle=True)),
+    ("iterable-sampler", lambda D, stream: D.DataLoader(stream, sampler=[0, 1])),
+    ("replacement-not-bool", lambda D, stream: D.RandomSampler(range(3), replacement=1)),
+    ("drop_last-not-bool", lambda D, stream: D.BatchSampler(range(3), 2, 1)),
+]
+
+
+@pytest.mark.parametrize("name,build", LOADER_ERRORS, ids=[e[0] for e in LOADER_ERRORS])
+def test_loader_and_sampler_arguments_are_checked_as_pytorch(name, build):
+    torch = pytest.importorskip("torch")
+
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(range(5))
+
+    outcomes = []
+    for D, stream in ((dk.utils.data, _Stream()), (torch.utils.data, TorchStream())):
+        with pytest.raises(Exception) as error:  # noqa: PT011 -- the exception is what is compared
+            build(D, stream)
+        outcomes.append((error.type, str(error.value)))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_loader_keeps_pytorchs_attributes():
+    torch = pytest.importorskip("torch")
+    names = ("batch_size", "drop_last", "num_workers", "pin_memory", "timeout", "prefetch_factor",
+             "persistent_workers", "pin_memory_device", "worker_init_fn", "multiprocessing_context")
+    ours = DataLoader(TensorDataset(X), batch_size=3, pin_memory=True, timeout=2.0)
+    theirs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(10, 2)), batch_size=3,
+                                         pin_memory=True, timeout=2.0)
+    assert [getattr(ours, n) for n in names] == [getattr(theirs, n) for n in names]

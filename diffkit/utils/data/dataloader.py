@@ -105,10 +105,16 @@ class DataLoader:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
                              "multiprocessing.")
         self.dataset, self.num_workers, self.generator = dataset, num_workers, generator
+        # accepted for PyTorch's signature and kept as its attributes; loading happens in this process
+        self.pin_memory, self.timeout, self.worker_init_fn = pin_memory, timeout, worker_init_fn
+        self.multiprocessing_context, self.prefetch_factor = multiprocessing_context, prefetch_factor
+        self.persistent_workers, self.pin_memory_device = persistent_workers, pin_memory_device
         self._iterable = isinstance(dataset, IterableDataset)
-        if self._iterable and (shuffle or sampler is not None or batch_sampler is not None):
-            raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle, sampler or "
-                             "batch_sampler option")
+        if self._iterable:
+            for name, given in (("shuffle", shuffle or None), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if given is not None:
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but "
+                                     f"got {name}={given}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
