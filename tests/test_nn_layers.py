@@ -45,6 +45,10 @@ LAYERS = [
     ("AdaptiveAvgPool2d-global", lambda m: m.AdaptiveAvgPool2d(1), (2, 3, 4, 4)),
     ("AdaptiveAvgPool2d-None-keeps-a-size", lambda m: m.AdaptiveAvgPool2d((None, 2)), (2, 3, 5, 7)),
     ("AdaptiveAvgPool1d", lambda m: m.AdaptiveAvgPool1d(4), (2, 3, 10)),
+    ("AdaptiveMaxPool2d", lambda m: m.AdaptiveMaxPool2d((3, 2)), (2, 3, 7, 5)),
+    ("AdaptiveMaxPool2d-unbatched", lambda m: m.AdaptiveMaxPool2d(4), (3, 6, 9)),
+    ("AdaptiveMaxPool1d-upsampling", lambda m: m.AdaptiveMaxPool1d(7), (2, 3, 4)),
+    ("AdaptiveMaxPool3d-None-keeps-a-size", lambda m: m.AdaptiveMaxPool3d((2, None, 3)), (1, 2, 5, 4, 7)),
     ("LayerNorm", lambda m: m.LayerNorm((3, 4)), (2, 3, 4)),
     ("LayerNorm-no-affine", lambda m: m.LayerNorm(4, elementwise_affine=False), (5, 4)),
     ("GroupNorm", lambda m: m.GroupNorm(2, 4), (3, 4, 5)),
@@ -196,6 +200,17 @@ def test_batchnorm_training_steps_and_running_statistics(cls, momentum):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
 
 
+@pytest.mark.parametrize("dims,output_size", [(1, 4), (2, (3, 5)), (3, 2)])
+def test_adaptive_max_pool_indices_and_ties_match_pytorch(dims, output_size):
+    """The indices PyTorch returns (per plane), and with ties (integers as floats) the first maximum wins."""
+    x = np.floor(normal(2, 3, *(7,) * dims) * 1.5)
+    ours = getattr(nn, f"AdaptiveMaxPool{dims}d")(output_size, return_indices=True)
+    theirs = getattr(tnn, f"AdaptiveMaxPool{dims}d")(output_size, return_indices=True)
+    outputs, input_grads, _ = run_both(ours, theirs, x)
+    for d, t in [*outputs, *input_grads]:
+        np.testing.assert_array_equal(d, t)
+
+
 def test_batchnorm3d_without_running_stats_uses_batch_statistics_in_eval():
     d, t = twins(nn.BatchNorm3d(2, track_running_stats=False), tnn.BatchNorm3d(2, track_running_stats=False))
     d.eval()
@@ -281,6 +296,7 @@ SPATIAL = {
     "max_pool1d": _spatial(1)(lambda x: F.max_pool1d(x, 2)),
     "avg_pool2d": _spatial(2)(lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)),
     "adaptive_avg_pool2d": _spatial(2)(lambda x: F.adaptive_avg_pool2d(x, 4)),
+    "adaptive_max_pool2d": _spatial(2)(lambda x: F.adaptive_max_pool2d(x, 5)),
     "conv-bn-relu-pool": _spatial(2)(lambda x: F.max_pool2d(F.relu(F.batch_norm(F.conv2d(x, WEIGHT_2D), None, None,
                                                                                 training=True)), 2)),
 }

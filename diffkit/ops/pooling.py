@@ -143,7 +143,7 @@ def _argmax_positions(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     return np.ravel_multi_index(tuple(coords), spatial) + planes
 
 
-def _batched(input: Tensor, d: int):
+def batched(input: Tensor, d: int):
     if input.ndim == d + 1:
         return unsqueeze(input, 0), True
     if input.ndim != d + 2:
@@ -152,10 +152,15 @@ def _batched(input: Tensor, d: int):
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d):
-    x, unbatched = _batched(input, d)
+    x, unbatched = batched(input, d)
     geometry = _pool_geometry(tuple(x.shape), kernel_size, stride, padding, dilation, ceil_mode, d)
     positions = _argmax_positions(x._data, geometry)
     overlapping = any(st < (k - 1) * di + 1 for st, k, di in zip(geometry.stride, geometry.kernel, geometry.dilation))
+    return max_at(x, positions, overlapping, unbatched, return_indices)
+
+
+def max_at(x: Tensor, positions: np.ndarray, overlapping: bool, unbatched: bool, return_indices: bool):
+    """The pooled maxima of batched ``x`` at its flat ``positions`` (and PyTorch's per-plane indices)."""
     y = apply(MAX_POOL, (x,), {"positions": positions, "shape": tuple(x.shape), "overlapping": overlapping})
     if not return_indices:
         return squeeze(y, 0) if unbatched else y
@@ -216,7 +221,7 @@ def _divisors(x_spatial, geometry, count_include_pad, divisor_override, dtype):
 
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, d):
-    x, unbatched = _batched(input, d)
+    x, unbatched = batched(input, d)
     geometry = _pool_geometry(tuple(x.shape), kernel_size, stride, padding, 1, ceil_mode, d)
     scale = _divisors(tuple(x.shape[2:]), geometry, count_include_pad, divisor_override, x._data.dtype)
     y = apply(AVG_POOL, (x,), {"geometry": geometry, "scale": scale, "shape": tuple(x.shape)})
@@ -249,13 +254,17 @@ def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
     return m
 
 
-def _adaptive_avg_pool(input, output_size, d):
-    x, unbatched = _batched(input, d)
+def adaptive_sizes(x, output_size, d: int) -> tuple:
+    """The output size per spatial dimension of a batched ``x`` (None keeps that dimension's size)."""
     if output_size is None or isinstance(output_size, (tuple, list)) and len(output_size) == d:
-        sizes = tuple(output_size) if output_size is not None else (None,) * d  # None keeps that size
-        sizes = tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
-    else:
-        sizes = ntuple(output_size, d, "output_size")
+        sizes = tuple(output_size) if output_size is not None else (None,) * d
+        return tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    return ntuple(output_size, d, "output_size")
+
+
+def _adaptive_avg_pool(input, output_size, d):
+    x, unbatched = batched(input, d)
+    sizes = adaptive_sizes(x, output_size, d)
     dtype = x._data.dtype
     y = x
     for i, out in enumerate(sizes):  # pool one spatial axis at a time: (..., size) @ (size, out)
