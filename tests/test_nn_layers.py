@@ -35,6 +35,12 @@ LAYERS = [
     ("Conv2d-unbatched", lambda m: m.Conv2d(2, 3, 3), (2, 5, 5)),
     ("ConvTranspose2d", lambda m: m.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 4, 4)),
     ("ConvTranspose1d-groups", lambda m: m.ConvTranspose1d(4, 6, 3, groups=2, stride=2), (2, 4, 5)),
+    # output_padding of the stride or more (allowed below the dilation): positions no input window reaches
+    ("ConvTranspose2d-output-padding-over-stride", lambda m: m.ConvTranspose2d(2, 2, 3, stride=(3, 1), padding=(2, 0),
+                                                                              dilation=(1, 2), output_padding=(2, 1)),
+     (2, 2, 6, 5)),
+    ("ConvTranspose1d-output-padding-under-dilation", lambda m: m.ConvTranspose1d(4, 4, 3, dilation=3, groups=2,
+                                                                                 output_padding=2), (2, 4, 7)),
     ("MaxPool2d", lambda m: m.MaxPool2d(2), (2, 3, 6, 6)),
     ("MaxPool2d-overlap-ceil", lambda m: m.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), (2, 2, 7, 6)),
     ("MaxPool1d", lambda m: m.MaxPool1d(3, 2), (2, 3, 9)),

@@ -88,11 +88,35 @@ CONVOLUTION = defprim(
      lambda g, out, x, w, b, geometry: conv_weight_grad(x, g, w_shape=_shape(w), geometry=geometry),
      lambda g, out, x, w, b, geometry: reduce_sum(g, (0,) + tuple(range(2, g.ndim)))),
     save=(0, 1), node="ConvolutionBackward0")
-CONV_INPUT_GRAD = defprim(
-    "conv_input_grad", _conv_input,
-    (lambda u, out, g, w, x_shape, geometry: convolution(u, w, None, geometry=geometry),
-     lambda u, out, g, w, x_shape, geometry: conv_weight_grad(u, g, w_shape=_shape(w), geometry=geometry)),
-    node="ConvolutionBackwardBackward0")
+def _fit(u, g, geometry: Geometry):
+    """``u`` (the gradient of conv_input_grad's output, e.g. a transposed convolution's) and a geometry whose
+    windows number exactly ``g``'s positions. An output_padding of stride or more (allowed below the
+    dilation) adds positions that no window of ``g`` reaches: they are cut (from the right padding first)."""
+    pads, ends, changed = [], [], False
+    for size, (lo, hi), k, st, di, n in zip(_shape(u)[2:], geometry.padding, geometry.kernel, geometry.stride,
+                                            geometry.dilation, _shape(g)[2:]):
+        excess = max(size + lo + hi - ((n - 1) * st + di * (k - 1) + 1), 0)
+        from_pad = min(hi, excess)
+        pads.append((lo, hi - from_pad))
+        ends.append(size - (excess - from_pad))
+        changed = changed or excess > 0
+    if not changed:
+        return u, geometry
+    return u[(slice(None), slice(None)) + tuple(slice(0, e) for e in ends)], geometry._replace(padding=tuple(pads))
+
+
+def _input_grad_vjp_g(u, out, g, w, x_shape, geometry):
+    u, geometry = _fit(u, g, geometry)
+    return convolution(u, w, None, geometry=geometry)
+
+
+def _input_grad_vjp_w(u, out, g, w, x_shape, geometry):
+    u, geometry = _fit(u, g, geometry)
+    return conv_weight_grad(u, g, w_shape=_shape(w), geometry=geometry)
+
+
+CONV_INPUT_GRAD = defprim("conv_input_grad", _conv_input, (_input_grad_vjp_g, _input_grad_vjp_w),
+                          node="ConvolutionBackwardBackward0")
 CONV_WEIGHT_GRAD = defprim(
     "conv_weight_grad", _conv_weight,
     (lambda v, out, x, g, w_shape, geometry: conv_input_grad(g, v, x_shape=_shape(x), geometry=geometry),
