@@ -122,7 +122,7 @@ KINKS = [  # (layer, points): each layer's limits hit exactly, and infinities
     (lambda m: m.Hardtanh(-0.5, 0.75), [-0.5, -0.25, 0.75, 1.0]),
     (lambda m: m.ReLU6(), [-1.0, 0.0, 3.0, 6.0, 7.0, np.inf]),
     (lambda m: m.Hardsigmoid(), [-np.inf, -3.0, 0.0, 3.0, np.inf]),
-    (lambda m: m.Hardswish(), [-3.0, -1.0, 3.0, 4.0, np.inf]),  # at -inf PyTorch's forward is NaN (-inf * 0)
+    (lambda m: m.Hardswish(), [-np.inf, -3.0, -1.0, 3.0, 4.0, np.inf]),  # at -inf the value is NaN (-inf * 0)
     (lambda m: m.PReLU(), [-1.0, -0.0, 0.0, 2.0]),
 ]
 

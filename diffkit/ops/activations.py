@@ -139,7 +139,7 @@ def silu(x):
 # Primitives with PyTorch's backward formulas rather than compositions: clamp's gradient is 1 at the
 # limits (hardtanh's is 0), and a where() over unselected branches leaks NaN (hardswish at ±inf).
 HARDTANH = defprim("hardtanh", lambda x, low, high: np.clip(x, low, high),
-                   lambda g, out, x, low, high: where(x <= low, 0.0, where(x >= high, 0.0, g)),
+                   lambda g, out, x, low, high: where(x > low, where(x < high, g, 0.0), 0.0),  # NaN: 0 too
                    node="HardtanhBackward0", elementwise=True,
                    sympy=_sympy(lambda sp, x, low, high: sp.Piecewise((low, x <= low), (high, x >= high), (x, True))))
 
@@ -173,7 +173,7 @@ def hardsigmoid(x):
 
 HARDSWISH = defprim(
     "hardswish",
-    lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x * (x + 3) / 6, x)).astype(x.dtype, copy=False),
+    lambda x: x * np.clip(x + 3, 0, 6) / 6,  # PyTorch's expression, to the bit (NaN at -inf: -inf * 0)
     lambda g, out, x: where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)), node="HardswishBackward0",
     elementwise=True,
     sympy=_sympy(lambda sp, x: sp.Piecewise((0, x <= -3), (x * (x + 3) / 6, x < 3), (x, True))))
