@@ -57,6 +57,9 @@ LAYERS = [
     ("AdaptiveMaxPool3d-None-keeps-a-size", lambda m: m.AdaptiveMaxPool3d((2, None, 3)), (1, 2, 5, 4, 7)),
     ("LayerNorm", lambda m: m.LayerNorm((3, 4)), (2, 3, 4)),
     ("LayerNorm-no-affine", lambda m: m.LayerNorm(4, elementwise_affine=False), (5, 4)),
+    # over every dimension: the axes start at 0 like batch norm's, which they were taken for
+    ("LayerNorm-whole-1d-input", lambda m: m.LayerNorm(5), (5,)),
+    ("LayerNorm-whole-input", lambda m: m.LayerNorm((2, 3)), (2, 3)),
     ("GroupNorm", lambda m: m.GroupNorm(2, 4), (3, 4, 5)),
     ("Flatten", lambda m: m.Flatten(), (2, 3, 4)),
     ("Unflatten", lambda m: m.Unflatten(1, (2, 3)), (4, 6)),

@@ -134,6 +134,11 @@ NORMALIZE = defprim("normalize", lambda x, w, b, mean, invstd, axes, view, param
 LAYER_NORM = variant(NORMALIZE, "NativeLayerNormBackward0")
 
 
+def _batch_norm_axes(axes: tuple, ndim: int) -> bool:
+    """Batch norm's axes, all but the channels (dim 1); a layer norm over every dimension also starts at 0."""
+    return ndim >= 2 and axes == (0,) + tuple(range(2, ndim))
+
+
 def _reduce(x: np.ndarray, axes: tuple) -> np.ndarray:
     """Sum over batch norm's axes (all but dim 1) or layer norm's (the trailing ones), as matrix-vector
     products with ones where it can: numpy's reduction over (0, 2, 3) of an NCHW array runs short inner
@@ -142,7 +147,7 @@ def _reduce(x: np.ndarray, axes: tuple) -> np.ndarray:
     (as numpy's mean does: a float16 sum overflows past 65,504)."""
     if x.dtype == np.float16:
         x = x.astype(np.float32)
-    if axes[:1] == (0,):  # batch norm: over the batch, then over each channel's positions
+    if _batch_norm_axes(axes, x.ndim):  # over the batch, then over each channel's positions
         return sum_trailing(sum_leading(x, 1), x.ndim - 2)
     return sum_trailing(x, len(axes)).reshape(x.shape[:axes[0]] + (1,) * len(axes))
 
@@ -151,7 +156,7 @@ def _moments(x: np.ndarray, axes: tuple):
     m = math.prod(x.shape[a] for a in axes)
     view = tuple(1 if a in axes else n for a, n in enumerate(x.shape))
     mean = (_reduce(x, axes) / m).astype(x.dtype, copy=False).reshape(view)
-    if axes[:1] == (0,):  # batch norm
+    if _batch_norm_axes(axes, x.ndim):
         rows, spread = _channel_rows(x)
         centred = (rows - spread(mean)).reshape(x.shape)
     else:
