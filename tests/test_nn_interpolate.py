@@ -70,5 +70,10 @@ def test_interpolate_refuses_what_pytorch_refuses() -> None:
             m.nn.functional.interpolate(x, size=2, align_corners=True)
         with pytest.raises(NotImplementedError):
             m.nn.functional.interpolate(x, size=2, mode="linear")
+        with pytest.raises(RuntimeError, match=r"sizes should be greater than 0, but got input \(H: 4, W: 4\) output "
+                                               r"\(H: 4, W: 0\)"):
+            m.nn.functional.interpolate(x, scale_factor=(1.0, 0.2), mode="bilinear")  # 4 * 0.2 rounds down to 0
+        with pytest.raises(RuntimeError, match=r"input \(W: 1\) and output \(W: 0\)"):
+            m.nn.functional.interpolate(m.ones(1, 1, 1), scale_factor=0.5, recompute_scale_factor=True)
         with pytest.raises(ValueError, match="Anti-alias option is restricted to bilinear, bicubic, and lanczos modes"):
             m.nn.functional.interpolate(x, size=2, mode="nearest", antialias=True)

@@ -46,6 +46,18 @@ def _output_size(spatial: tuple, size, scale_factor) -> tuple[tuple, tuple]:
     return tuple(math.floor(n * f) for n, f in zip(spatial, factors)), tuple(float(f) for f in factors)
 
 
+def _check_sizes(spatial: tuple, sizes: tuple) -> None:
+    """No empty input or output dimension (a scale factor can round a size down to 0), as PyTorch checks."""
+    if all(n > 0 for n in spatial + sizes):
+        return
+    names = "DHW"[3 - len(spatial):]
+    given = ", ".join(f"{a}: {n}" for a, n in zip(names, spatial))
+    wanted = ", ".join(f"{a}: {n}" for a, n in zip(names, sizes))
+    joint = " and " if len(spatial) == 1 else " "  # PyTorch's 1-D kernel words it so
+    raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given}){joint}"
+                       f"output ({wanted})")
+
+
 def _scale(n_in: int, n_out: int, factor: float | None) -> float:
     return 1.0 / factor if factor is not None else n_in / n_out
 
@@ -120,6 +132,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                          "tensor as input")
     if mode == "area":
         return _AREA[d](input, sizes)
+    _check_sizes(tuple(input.shape[2:]), sizes)
     if mode not in _LINEAR and mode not in ("nearest", "nearest-exact"):
         raise NotImplementedError(f"diffkit's interpolate supports nearest, nearest-exact, linear, bilinear, "
                                   f"trilinear and area, not {mode!r}")
