@@ -240,6 +240,7 @@ LOSS_ERRORS = [
                                                                          weight=m.ones(2))),
     ("label-smoothing-above-1", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.zeros(4, dtype=m.int64),
                                                                         label_smoothing=1.5)),
+    ("0d-target-for-a-batch", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.tensor(1))),
     ("huber-delta-0", lambda m: m.nn.functional.huber_loss(m.zeros(2), m.ones(2), delta=0.0)),
     ("smooth-l1-negative-beta", lambda m: m.nn.functional.smooth_l1_loss(m.zeros(2), m.ones(2), beta=-0.5)),
 ]

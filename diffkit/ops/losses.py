@@ -151,8 +151,9 @@ def _class_coefficients(shape, dtype, dim, target, weight, ignore_index, label_s
     """``A`` and the mean's divisor for class-index targets (PyTorch's nll_loss_nd + smoothing)."""
     n_classes = shape[dim]
     expected = shape[:dim] + shape[dim + 1:]
-    if dim == 1 and target.ndim >= 1 and target.shape[0] != shape[0]:
-        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({target.shape[0]}).")
+    if dim == 1 and (target.ndim == 0 or target.shape[0] != shape[0]):  # a 0-d target counts as a batch of 0
+        batch = target.shape[0] if target.ndim else 0
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({batch}).")
     if target.shape != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     _check_index_target(target)
