@@ -65,7 +65,7 @@ ROWS = [
     R("dtypes", "an in-place result that does not fit the tensor's dtype", "dk.ones(2, dtype=dk.int64).add_(1.5)",
       RuntimeError, ("result type Float can't be cast to the desired output type Long",), torch=True),
     R("dtypes", "class targets given as floats", "dk.nn.functional.nll_loss(dk.ones(2, 3), dk.tensor([0.0, 1.0]))",
-      RuntimeError, ("expected scalar type Long",), torch=True),
+      RuntimeError, ("expected target dtype to be Long or Byte, but got Float",), torch=True),
     R("dtypes", "a matrix product of float32 and float64 (numpy would promote)",
       "dk.ones(2, 3) @ dk.ones(3, 2, dtype=dk.float64)", RuntimeError,
       ("expected m1 and m2 to have the same dtype, but got: float != double",), torch=True),

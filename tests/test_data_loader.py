@@ -1,5 +1,5 @@
 """utils.data: datasets, samplers, DataLoader batching, seeded shuffling, collation, random_split."""
-from collections import namedtuple
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 import pytest
@@ -125,3 +125,93 @@ def test_iterable_dataset():
     assert [b.tolist() for b in DataLoader(Stream(), batch_size=3)] == [[0, 1, 2], [3, 4, 5], [6]]
     with pytest.raises(ValueError, match="IterableDataset"):
         DataLoader(Stream(), shuffle=True)
+
+
+def _structure(value):
+    """A batch's containers, dtypes and values, comparable across diffkit and PyTorch."""
+    if hasattr(value, "detach"):
+        return "tensor", str(value.dtype).rsplit(".", 1)[-1], value.detach().numpy().tolist()
+    if isinstance(value, dict):
+        return type(value).__name__, {key: _structure(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__, [_structure(v) for v in value]
+    return value
+
+
+class _Samples(Dataset):
+    def __init__(self, samples):
+        self.samples = samples
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, i):
+        return self.samples[i]
+
+
+SAMPLES = {
+    "tuples": lambda: [(np.arange(3.0) + i, i) for i in range(5)],
+    "numpy-scalars": lambda: [np.float32(i) for i in range(5)],
+    "ordered-dicts": lambda: [OrderedDict(b=np.int64(i), a=(i, 2.0 * i)) for i in range(5)],
+    "namedtuples": lambda: [namedtuple("Point", "x y")(np.array([i]), float(i)) for i in range(5)],
+}
+
+
+@pytest.mark.parametrize("batch_size", [None, 2])
+@pytest.mark.parametrize("name", SAMPLES)
+def test_batches_have_pytorchs_containers_and_dtypes(name, batch_size):
+    """batch_size=None converts each sample as PyTorch's default_convert: numpy scalars become tensors and
+    a tuple becomes a list (PyTorch's backward-compatible rule), mapping types are kept."""
+    torch = pytest.importorskip("torch")
+    ours = [_structure(b) for b in DataLoader(_Samples(SAMPLES[name]()), batch_size=batch_size)]
+    theirs = [_structure(b) for b in torch.utils.data.DataLoader(_Samples(SAMPLES[name]()), batch_size=batch_size)]
+    assert ours == theirs
+
+
+def test_tensor_dataset_without_batching_gives_lists_and_concat_sizes_are_ints():
+    torch = pytest.importorskip("torch")
+    ours = [_structure(b) for b in DataLoader(TensorDataset(X, Y), batch_size=None)]
+    theirs = [_structure(b) for b in torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.tensor(X.numpy()), torch.tensor(Y.numpy())), batch_size=None)]
+    assert ours == theirs
+    sizes = ConcatDataset([range(3), range(4)]).cumulative_sizes
+    assert sizes == [3, 7] and all(type(s) is int for s in sizes)
+
+
+class _Stream(IterableDataset):
+    def __iter__(self):
+        return iter(range(5))
+
+
+LOADER_ERRORS = [
+    ("iterable-shuffle", lambda D, stream: D.DataLoader(stream, shuffle=True)),
+    ("iterable-sampler", lambda D, stream: D.DataLoader(stream, sampler=[0, 1])),
+    ("replacement-not-bool", lambda D, stream: D.RandomSampler(range(3), replacement=1)),
+    ("drop_last-not-bool", lambda D, stream: D.BatchSampler(range(3), 2, 1)),
+]
+
+
+@pytest.mark.parametrize("name,build", LOADER_ERRORS, ids=[e[0] for e in LOADER_ERRORS])
+def test_loader_and_sampler_arguments_are_checked_as_pytorch(name, build):
+    torch = pytest.importorskip("torch")
+
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(range(5))
+
+    outcomes = []
+    for D, stream in ((dk.utils.data, _Stream()), (torch.utils.data, TorchStream())):
+        with pytest.raises(Exception) as error:  # noqa: PT011 -- the exception is what is compared
+            build(D, stream)
+        outcomes.append((error.type, str(error.value)))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_loader_keeps_pytorchs_attributes():
+    torch = pytest.importorskip("torch")
+    names = ("batch_size", "drop_last", "num_workers", "pin_memory", "timeout", "prefetch_factor",
+             "persistent_workers", "pin_memory_device", "worker_init_fn", "multiprocessing_context")
+    ours = DataLoader(TensorDataset(X), batch_size=3, pin_memory=True, timeout=2.0)
+    theirs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(10, 2)), batch_size=3,
+                                         pin_memory=True, timeout=2.0)
+    assert [getattr(ours, n) for n in names] == [getattr(theirs, n) for n in names]

@@ -10,7 +10,7 @@ from diffkit.ops._primitive import REGISTRY
 
 PARAMS = {"clamp": {"min": 0.3, "max": 0.7}, "softplus": {"beta": 2.0, "threshold": 1.0},
           "gelu": {"approximate": "tanh"}, "elu": {"alpha": 1.5, "scale": 1.2, "input_scale": 0.8},
-          "leaky_relu": {"slope": 0.1}}
+          "leaky_relu": {"slope": 0.1}, "hardtanh": {"low": 0.3, "high": 0.7}}
 ELEMENTWISE = sorted({p.name: p for p in REGISTRY.values() if p.elementwise and p.vjp is not None
                       and p.sympy is not None}.items())
 

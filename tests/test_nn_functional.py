@@ -217,10 +217,77 @@ def test_loss_errors_are_pytorchs():
         F.cross_entropy(dk.zeros(2, 3), dk.tensor([0, 5]))
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(dk.tensor([1.5]), dk.tensor([1.0]))
-    with pytest.raises(ValueError, match="Using a target size"):
+    with pytest.raises(ValueError, match=r"Target size \(diffkit.Size\(\[2\]\)\) must be the same as input size"):
         F.binary_cross_entropy_with_logits(dk.zeros(3), dk.zeros(2))
     with pytest.raises(ValueError, match="is not a valid value for reduction"):
         F.mse_loss(dk.zeros(2), dk.zeros(2), reduction="average")
+
+
+LOSS_ERRORS = [
+    ("int32-class-indices", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.zeros(4, dtype=m.int32))),
+    ("int32-indices-over-positions", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3, 2),
+                                                                             m.zeros(4, 2, dtype=m.int32))),
+    ("float-indices", lambda m: m.nn.functional.nll_loss(m.zeros(2, 3), m.tensor([0.0, 1.0]))),
+    ("bool-indices", lambda m: m.nn.functional.nll_loss(m.zeros(2, 3), m.tensor([True, False]))),
+    ("integer-probabilities", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.zeros(4, 3, dtype=m.int64))),
+    ("weight-too-short", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.zeros(4, dtype=m.int64),
+                                                                 weight=m.ones(2))),
+    ("weight-too-long", lambda m: m.nn.functional.nll_loss(m.zeros(4, 3), m.zeros(4, dtype=m.int64),
+                                                           weight=m.ones(4))),
+    ("weight-not-a-vector", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.zeros(4, dtype=m.int64),
+                                                                    weight=m.ones(1, 3), label_smoothing=0.1)),
+    ("weight-for-probabilities", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.ones(4, 3) / 3,
+                                                                         weight=m.ones(2))),
+    ("label-smoothing-above-1", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.zeros(4, dtype=m.int64),
+                                                                        label_smoothing=1.5)),
+    ("0d-target-for-a-batch", lambda m: m.nn.functional.cross_entropy(m.zeros(4, 3), m.tensor(1))),
+    ("huber-delta-0", lambda m: m.nn.functional.huber_loss(m.zeros(2), m.ones(2), delta=0.0)),
+    ("smooth-l1-negative-beta", lambda m: m.nn.functional.smooth_l1_loss(m.zeros(2), m.ones(2), beta=-0.5)),
+]
+
+
+@pytest.mark.parametrize("name,build", LOSS_ERRORS, ids=[e[0] for e in LOSS_ERRORS])
+def test_loss_argument_errors_are_pytorchs(name, build):
+    """The same exception and message as PyTorch, where diffkit used to compute (an int32 target, a
+    weight of the wrong length, delta <= 0, beta < 0) or raise something else."""
+    outcomes = []
+    for m in (dk, torch):
+        with pytest.raises(Exception) as error:  # noqa: PT011 -- the exception is what is compared
+            build(m)
+        outcomes.append((error.type, str(error.value)))
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+def test_weighted_regression_losses_match_pytorch(name, reduction):
+    """Weighted mse and l1 average as Σ w loss / Σ w (the mean of w loss before), huber as a plain mean."""
+    x, y, w = rng.standard_normal((4, 3)), rng.standard_normal((4, 3)), rng.uniform(0.5, 2.0, (4, 3))
+    results = []
+    for m in (dk, torch):
+        xi, wi = m.tensor(x, requires_grad=True), m.tensor(w, requires_grad=True)
+        out = getattr(m.nn.functional, name)(xi, m.tensor(y), reduction=reduction, weight=wi)
+        out.sum().backward()
+        results.append((out.detach().numpy(), xi.grad.numpy(), wi.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    for m in (dk, torch):
+        with pytest.raises(ValueError, match="Weights and input must have the same size."):
+            getattr(m.nn.functional, name)(m.zeros(4, 3), m.zeros(4, 3), weight=m.ones(3))
+
+
+def test_probability_targets_refuse_an_ignore_index_as_pytorch():
+    for m in (dk, torch):
+        with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+            m.nn.functional.cross_entropy(m.zeros(4, 3), m.ones(4, 3) / 3, ignore_index=1)
+
+
+def test_uint8_class_indices_are_accepted_as_in_pytorch():
+    x = rng.standard_normal((4, 3))
+    target = np.array([0, 2, 1, 2], dtype=np.uint8)
+    ours = F.cross_entropy(dk.tensor(x), dk.tensor(target), label_smoothing=0.1)
+    theirs = TF.cross_entropy(torch.tensor(x), torch.tensor(target), label_smoothing=0.1)
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-12)
 
 
 ACTIVATIONS = [("relu", {}), ("relu6", {}), ("leaky_relu", {"negative_slope": 0.2}), ("elu", {"alpha": 0.5}),

@@ -1,5 +1,6 @@
 """F.interpolate and nn.Upsample against PyTorch: values and input gradients in float64, for the
-nearest and linear modes with and without align_corners, by size and by scale factor."""
+nearest, nearest-exact and linear modes (bilinear antialiased too) with and without align_corners,
+by size and by scale factor."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,6 +23,14 @@ CASES = [  # (input shape, keyword arguments)
     ((1, 2, 3, 4, 5), {"size": (4, 3, 6), "mode": "trilinear"}),
     ((1, 2, 3, 4, 2), {"scale_factor": 2, "mode": "nearest"}),
     ((2, 3, 6, 8), {"size": (3, 4), "mode": "area"}),
+    ((2, 3, 7), {"size": 4, "mode": "nearest-exact"}),
+    ((1, 2, 5, 6), {"scale_factor": (1.7, 0.6), "mode": "nearest-exact"}),
+    # antialias (was ignored: plain bilinear, wrong when downsampling). Outputs one pixel wide are left out:
+    # PyTorch's kernel then gives every row the same value, unlike its own one-axis-at-a-time result
+    ((2, 3, 11, 9), {"size": (4, 3), "mode": "bilinear", "antialias": True}),
+    ((1, 2, 11, 9), {"scale_factor": (0.45, 0.3), "mode": "bilinear", "antialias": True}),
+    ((1, 2, 11, 9), {"size": (3, 13), "mode": "bilinear", "antialias": True, "align_corners": True}),
+    ((1, 2, 10, 12), {"scale_factor": 0.4, "mode": "bilinear", "antialias": True, "recompute_scale_factor": True}),
 ]
 
 
@@ -61,3 +70,10 @@ def test_interpolate_refuses_what_pytorch_refuses() -> None:
             m.nn.functional.interpolate(x, size=2, align_corners=True)
         with pytest.raises(NotImplementedError):
             m.nn.functional.interpolate(x, size=2, mode="linear")
+        with pytest.raises(RuntimeError, match=r"sizes should be greater than 0, but got input \(H: 4, W: 4\) output "
+                                               r"\(H: 4, W: 0\)"):
+            m.nn.functional.interpolate(x, scale_factor=(1.0, 0.2), mode="bilinear")  # 4 * 0.2 rounds down to 0
+        with pytest.raises(RuntimeError, match=r"input \(W: 1\) and output \(W: 0\)"):
+            m.nn.functional.interpolate(m.ones(1, 1, 1), scale_factor=0.5, recompute_scale_factor=True)
+        with pytest.raises(ValueError, match="Anti-alias option is restricted to bilinear, bicubic, and lanczos modes"):
+            m.nn.functional.interpolate(x, size=2, mode="nearest", antialias=True)

@@ -35,6 +35,12 @@ LAYERS = [
     ("Conv2d-unbatched", lambda m: m.Conv2d(2, 3, 3), (2, 5, 5)),
     ("ConvTranspose2d", lambda m: m.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 4, 4)),
     ("ConvTranspose1d-groups", lambda m: m.ConvTranspose1d(4, 6, 3, groups=2, stride=2), (2, 4, 5)),
+    # output_padding of the stride or more (allowed below the dilation): positions no input window reaches
+    ("ConvTranspose2d-output-padding-over-stride", lambda m: m.ConvTranspose2d(2, 2, 3, stride=(3, 1), padding=(2, 0),
+                                                                              dilation=(1, 2), output_padding=(2, 1)),
+     (2, 2, 6, 5)),
+    ("ConvTranspose1d-output-padding-under-dilation", lambda m: m.ConvTranspose1d(4, 4, 3, dilation=3, groups=2,
+                                                                                 output_padding=2), (2, 4, 7)),
     ("MaxPool2d", lambda m: m.MaxPool2d(2), (2, 3, 6, 6)),
     ("MaxPool2d-overlap-ceil", lambda m: m.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), (2, 2, 7, 6)),
     ("MaxPool1d", lambda m: m.MaxPool1d(3, 2), (2, 3, 9)),
@@ -45,8 +51,15 @@ LAYERS = [
     ("AdaptiveAvgPool2d-global", lambda m: m.AdaptiveAvgPool2d(1), (2, 3, 4, 4)),
     ("AdaptiveAvgPool2d-None-keeps-a-size", lambda m: m.AdaptiveAvgPool2d((None, 2)), (2, 3, 5, 7)),
     ("AdaptiveAvgPool1d", lambda m: m.AdaptiveAvgPool1d(4), (2, 3, 10)),
+    ("AdaptiveMaxPool2d", lambda m: m.AdaptiveMaxPool2d((3, 2)), (2, 3, 7, 5)),
+    ("AdaptiveMaxPool2d-unbatched", lambda m: m.AdaptiveMaxPool2d(4), (3, 6, 9)),
+    ("AdaptiveMaxPool1d-upsampling", lambda m: m.AdaptiveMaxPool1d(7), (2, 3, 4)),
+    ("AdaptiveMaxPool3d-None-keeps-a-size", lambda m: m.AdaptiveMaxPool3d((2, None, 3)), (1, 2, 5, 4, 7)),
     ("LayerNorm", lambda m: m.LayerNorm((3, 4)), (2, 3, 4)),
     ("LayerNorm-no-affine", lambda m: m.LayerNorm(4, elementwise_affine=False), (5, 4)),
+    # over every dimension: the axes start at 0 like batch norm's, which they were taken for
+    ("LayerNorm-whole-1d-input", lambda m: m.LayerNorm(5), (5,)),
+    ("LayerNorm-whole-input", lambda m: m.LayerNorm((2, 3)), (2, 3)),
     ("GroupNorm", lambda m: m.GroupNorm(2, 4), (3, 4, 5)),
     ("Flatten", lambda m: m.Flatten(), (2, 3, 4)),
     ("Unflatten", lambda m: m.Unflatten(1, (2, 3)), (4, 6)),
@@ -105,6 +118,27 @@ def test_activations_of_a_grid_straddling_their_kinks():
     for build in (lambda m: m.Softplus(), lambda m: m.ELU(), lambda m: m.GELU(), lambda m: m.SiLU(),
                   lambda m: m.Hardswish(), lambda m: m.Hardsigmoid()):  # their kinks at ±3 are on the grid
         assert_parity(build(nn), build(tnn), x, **_TOLERANCE.get(type(build(nn)).__name__, {}))
+
+
+KINKS = [  # (layer, points): each layer's limits hit exactly, and infinities
+    (lambda m: m.Hardtanh(), [-2.0, -1.0, 0.0, 1.0, 2.0]),
+    (lambda m: m.Hardtanh(-0.5, 0.75), [-0.5, -0.25, 0.75, 1.0]),
+    (lambda m: m.ReLU6(), [-1.0, 0.0, 3.0, 6.0, 7.0, np.inf]),
+    (lambda m: m.Hardsigmoid(), [-np.inf, -3.0, 0.0, 3.0, np.inf]),
+    (lambda m: m.Hardswish(), [-np.inf, -3.0, -1.0, 3.0, 4.0, np.inf]),  # at -inf the value is NaN (-inf * 0)
+    (lambda m: m.PReLU(), [-1.0, -0.0, 0.0, 2.0]),
+]
+
+
+@pytest.mark.parametrize("build,points", KINKS, ids=["Hardtanh", "Hardtanh-limits", "ReLU6", "Hardsigmoid", "Hardswish",
+                                                     "PReLU"])
+def test_piecewise_activations_take_pytorchs_gradient_at_their_kinks(build, points):
+    """PyTorch's backward formulas: no gradient at hardtanh's (and relu6's) limits (clamp's was 1 there),
+    hardswish's 0 at -inf and 1 at +inf (a composition gave NaN), PReLU's weight as the slope at 0 (it took 1)."""
+    ours, theirs = twins(build(nn), build(tnn))
+    outputs, input_grads, param_grads = run_both(ours, theirs, np.array(points))
+    for d, t in [*outputs, *input_grads, *param_grads.values()]:
+        np.testing.assert_allclose(d, t, rtol=1e-7, atol=0)  # Hardsigmoid: PyTorch's 1/6 is a float32
 
 
 RECURRENT = [
@@ -173,6 +207,17 @@ def test_batchnorm_training_steps_and_running_statistics(cls, momentum):
     outputs, input_grads, param_grads = run_both(d, t, x)
     for a, b in [*outputs, *input_grads, *param_grads.values()]:
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("dims,output_size", [(1, 4), (2, (3, 5)), (3, 2)])
+def test_adaptive_max_pool_indices_and_ties_match_pytorch(dims, output_size):
+    """The indices PyTorch returns (per plane), and with ties (integers as floats) the first maximum wins."""
+    x = np.floor(normal(2, 3, *(7,) * dims) * 1.5)
+    ours = getattr(nn, f"AdaptiveMaxPool{dims}d")(output_size, return_indices=True)
+    theirs = getattr(tnn, f"AdaptiveMaxPool{dims}d")(output_size, return_indices=True)
+    outputs, input_grads, _ = run_both(ours, theirs, x)
+    for d, t in [*outputs, *input_grads]:
+        np.testing.assert_array_equal(d, t)
 
 
 def test_batchnorm3d_without_running_stats_uses_batch_statistics_in_eval():
@@ -260,6 +305,7 @@ SPATIAL = {
     "max_pool1d": _spatial(1)(lambda x: F.max_pool1d(x, 2)),
     "avg_pool2d": _spatial(2)(lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)),
     "adaptive_avg_pool2d": _spatial(2)(lambda x: F.adaptive_avg_pool2d(x, 4)),
+    "adaptive_max_pool2d": _spatial(2)(lambda x: F.adaptive_max_pool2d(x, 5)),
     "conv-bn-relu-pool": _spatial(2)(lambda x: F.max_pool2d(F.relu(F.batch_norm(F.conv2d(x, WEIGHT_2D), None, None,
                                                                                 training=True)), 2)),
 }

@@ -233,3 +233,41 @@ def test_new_optimizers_state_matches_pytorch(name):
             np.testing.assert_allclose(mine[key].numpy(), their[key].numpy(), rtol=1e-9, atol=1e-12, err_msg=key)
     with pytest.raises(ValueError, match="Invalid"):
         getattr(optim, name)(ours.parameters(), lr=-1.0)
+
+
+def _step_hook_log(m):
+    log = []
+    p = m.nn.Parameter(m.ones(2))
+    opt = m.optim.Adam([p], lr=0.1)
+    pre = opt.register_step_pre_hook(lambda o, args, kwargs: log.append(("pre", len(args), args[0] is o)))
+    opt.register_step_post_hook(lambda o, args, kwargs: log.append(("post", round(float(p.detach().sum()), 6))))
+    p.grad = m.ones(2)
+    opt.step()
+    pre.remove()
+    opt.step()
+
+    class Custom(m.optim.Optimizer):  # a custom optimizer's own step runs the hooks too
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+        def step(self, closure=None):
+            log.append("custom step")
+
+    q = m.nn.Parameter(m.ones(1))
+    q.grad = m.ones(1)
+    custom = Custom([q])
+    custom.register_step_pre_hook(lambda o, args, kwargs: log.append("custom pre"))
+    custom.step()
+    replaced = m.optim.SGD([q], lr=0.1)  # a pre-hook may replace step's arguments: here, add a closure
+    replaced.register_step_pre_hook(lambda o, args, kwargs: (args, {"closure": lambda: log.append("closure")}))
+    replaced.step()
+    bad = m.optim.SGD([q], lr=0.1)
+    bad.register_step_pre_hook(lambda o, args, kwargs: 5)
+    with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, new_kwargs\), but got 5."):
+        bad.step()
+    return log
+
+
+def test_step_hooks_run_around_step_as_pytorchs():
+    assert _step_hook_log(dk) == _step_hook_log(torch) == [
+        ("pre", 1, True), ("post", 1.8), ("post", 1.6), "custom pre", "custom step", "closure"]

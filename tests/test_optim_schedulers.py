@@ -197,3 +197,31 @@ def test_warm_restarts_take_fractional_epochs_and_composites_check_their_parts()
         lr_scheduler.ChainedScheduler([lr_scheduler.ReduceLROnPlateau(ours)])
     with pytest.raises(ValueError, match="between 0 and 1"):
         lr_scheduler.ConstantLR(ours, factor=2.0)
+
+
+@pytest.mark.parametrize("three_phase", [False, True])
+def test_one_cycle_state_dicts_load_across_diffkit_and_pytorch(three_phase):
+    """The phases are PyTorch's dicts (and the strategy its _anneal_func_type): a checkpoint of either
+    library's OneCycleLR resumes in the other with the same learning rates and momenta."""
+    options = {"max_lr": 0.8, "total_steps": 16, "three_phase": three_phase, "anneal_strategy": "linear"}
+    pairs = []
+    for source, target in ((torch, dk), (dk, torch)):
+        schedulers = source.optim.lr_scheduler if source is torch else lr_scheduler
+        opt = source.optim.SGD([source.nn.Parameter(source.ones(1))], lr=0.1, momentum=0.9)
+        scheduler = schedulers.OneCycleLR(opt, **options)
+        for _ in range(5):
+            opt.step()
+            scheduler.step()
+        ours, theirs = optimizers(momentum=0.9)
+        resumed_opt = ours if target is dk else theirs
+        resumed = (lr_scheduler if target is dk else torch.optim.lr_scheduler).OneCycleLR(resumed_opt, **options)
+        resumed.load_state_dict(scheduler.state_dict())
+        resumed_opt.load_state_dict(opt.state_dict())
+        for _ in range(10):
+            for o, s in ((opt, scheduler), (resumed_opt, resumed)):
+                o.step()
+                s.step()
+            pairs.append(([g["lr"] for g in resumed_opt.param_groups], [g["lr"] for g in opt.param_groups]))
+            pairs.append(([g["momentum"] for g in resumed_opt.param_groups], [g["momentum"] for g in opt.param_groups]))
+    for resumed_values, original_values in pairs:
+        np.testing.assert_allclose(resumed_values, original_values, rtol=1e-13)

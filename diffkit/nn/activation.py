@@ -138,9 +138,17 @@ class PReLU(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         weight = self.weight
+        if input.ndim == 0 and self.num_parameters != 1:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.ndim >= 2 else 1  # the channel dimension is 1, as in PyTorch
+        if self.num_parameters != 1 and self.num_parameters != channels:  # not slopes along the last axis
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{self.num_parameters} and channel size = {channels}.")
         if input.ndim >= 2 and self.num_parameters > 1:
             weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
-        return elementwise.where(input >= 0, input, weight * input)
+        elif input.ndim == 0:  # keep a 0-d input 0-d (the (1,) weight would broadcast it to (1,))
+            weight = weight.reshape(())
+        return elementwise.where(input > 0, input, weight * input)  # at 0 the slope is the weight's, as PyTorch
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"

@@ -110,13 +110,26 @@ class _ConvTransposeNd(_ConvNd):
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         output_padding = self.output_padding
         if output_size is not None:  # choose output_padding to reach the requested size
-            spatial = list(output_size)[-self._dims:]
-            output_padding = tuple(
-                o - ((s - 1) * st - 2 * p + di * (k - 1) + 1)
-                for o, s, st, p, di, k in zip(spatial, input.shape[-self._dims:], self.stride, self.padding,
-                                              self.dilation, self.kernel_size))
+            output_padding = self._output_padding(input, list(output_size))
         return convolution._conv_transpose(input, self.weight, self.bias, self.stride, self.padding, output_padding,
                                            self.groups, self.dilation, self._dims)
+
+
+    def _output_padding(self, input: Tensor, output_size: list) -> tuple:
+        """The output_padding that gives ``output_size``, which must be one of the sizes reachable
+        (from the smallest up to stride - 1 more), as PyTorch checks."""
+        d = self._dims
+        if len(output_size) not in (d, input.dim()):
+            raise ValueError(f"ConvTranspose{d}D: for {input.dim()}D input, output_size must have {d} or "
+                             f"{input.dim()} elements (got {len(output_size)})")
+        spatial, given = tuple(output_size[-d:]), tuple(input.shape[-d:])
+        smallest = tuple((s - 1) * st - 2 * p + di * (k - 1) + 1 for s, st, p, di, k in
+                         zip(given, self.stride, self.padding, self.dilation, self.kernel_size))
+        largest = tuple(lo + st - 1 for lo, st in zip(smallest, self.stride))
+        if any(not lo <= o <= hi for o, lo, hi in zip(spatial, smallest, largest)):
+            raise ValueError(f"requested an output size of {spatial}, but valid sizes range from {list(smallest)} to "
+                             f"{list(largest)} (for an input of {input.shape[-d:]})")
+        return tuple(o - lo for o, lo in zip(spatial, smallest))
 
 
 class ConvTranspose1d(_ConvTransposeNd):

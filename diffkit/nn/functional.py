@@ -7,6 +7,7 @@ with PyTorch's names.
 from ..ops import activations as _act
 from ..ops import elementwise as _elementwise
 from ..ops import reduction as _reduction
+from ..ops.adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from ..ops.convolution import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d
 from ..ops.elementwise import clamp as _clamp
 from ..ops.losses import (
@@ -148,6 +149,9 @@ __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",

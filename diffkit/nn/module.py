@@ -17,6 +17,7 @@ import numpy as np
 from .. import _dtypes
 from ..autograd import grad_mode
 from ..tensor import Tensor, target_dtype
+from .forward_hooks import run_forward, run_pre_hooks
 from .parameter import Parameter, zero_grads
 
 _hook_ids = itertools.count()
@@ -89,21 +90,14 @@ class Module:
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        args, kwargs = run_pre_hooks(self, args, kwargs)
         gate = None
         if self._backward_hooks or self._backward_pre_hooks:
             from .backward_hooks import BackwardHookGate
 
             gate = BackwardHookGate(self)
             args = gate.wrap_inputs(args)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
+        output = run_forward(self, self.forward, args, kwargs)
         return output if gate is None else gate.wrap_outputs(output)
 
     # ------------------------------------------------------------------ registration
@@ -412,20 +406,33 @@ class Module:
                               f"from checkpoint, the shape in current model is {_shape_text(tensor._data.shape)}.")
                 continue
             with grad_mode.no_grad():
-                if assign:
-                    tensor._data = np.array(value, dtype=tensor._data.dtype)
+                if assign:  # the checkpoint's values themselves, dtype and memory, as PyTorch's assign
+                    tensor._data = np.asarray(value)
                 else:
                     tensor._data[...] = value
                 tensor._version += 1
 
     # ------------------------------------------------------------------ hooks
-    def register_forward_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, args, output)`` runs after ``forward``; a returned value replaces the output."""
-        return self._add_hook(self._forward_hooks, hook, prepend)
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """``hook(module, args, output)`` (``with_kwargs``: ``hook(module, args, kwargs, output)``) runs after
+        ``forward``; a returned value replaces the output. ``always_call``: it runs even if forward raises."""
+        handle = self._add_hook(self._forward_hooks, hook, prepend)
+        self._note_hook(handle, "_forward_hooks_with_kwargs", with_kwargs)
+        self._note_hook(handle, "_forward_hooks_always_called", always_call)
+        return handle
 
-    def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, args)`` runs before ``forward``; a returned value replaces the arguments."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args)`` runs before ``forward``; a returned value replaces the arguments
+        (``with_kwargs``: ``hook(module, args, kwargs)`` returns None or ``(args, kwargs)``)."""
+        handle = self._add_hook(self._forward_pre_hooks, hook, prepend)
+        self._note_hook(handle, "_forward_pre_hooks_with_kwargs", with_kwargs)
+        return handle
+
+    def _note_hook(self, handle: RemovableHandle, registry: str, flag: bool) -> None:
+        """Remember a hook's option under PyTorch's attribute name (created on first use)."""
+        if flag:
+            self.__dict__.setdefault(registry, {})[handle.id] = True
 
     def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs once the gradients w.r.t. the module's positional

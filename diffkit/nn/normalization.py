@@ -55,6 +55,17 @@ class _BatchNorm(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
+    def _load_local(self, state_dict, prefix: str, missing: list, errors: list, assign: bool) -> None:
+        """A checkpoint without ``num_batches_tracked`` (PyTorch's BatchNorm before its version 2, or any
+        plain dict without that version in ``_metadata``) keeps the module's count, as PyTorch does."""
+        before = len(missing)
+        super()._load_local(state_dict, prefix, missing, errors, assign)
+        metadata = getattr(state_dict, "_metadata", None) or {}
+        version = metadata.get(prefix[:-1], {}).get("version")
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and key in missing[before:]:
+            missing.remove(key)
+
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() not in self._expected_dims:
             wanted = " or ".join(f"{d}D" for d in self._expected_dims)
@@ -120,7 +131,7 @@ class GroupNorm(Module):
                  device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         if num_channels % num_groups:
-            raise ValueError("num_channels must be divisible by num_groups")
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
         _affine_parameters(self, affine, bias, (num_channels,), dtype)
 

@@ -1,7 +1,7 @@
 """Pooling layers over 1-D and 2-D (and 3-D) windows."""
 from __future__ import annotations
 
-from ..ops import pooling
+from ..ops import adaptive_max_pool, pooling
 from ..tensor import Tensor
 from .module import Module
 
@@ -108,3 +108,28 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     _function = staticmethod(pooling.adaptive_avg_pool3d)
+
+
+class _AdaptiveMaxPoolNd(_AdaptiveAvgPoolNd):
+    """Max pooling over the same adaptive windows; ``return_indices`` also gives each maximum's index."""
+
+    _function = staticmethod(adaptive_max_pool.adaptive_max_pool2d)
+
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor):
+        return self._function(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    _function = staticmethod(adaptive_max_pool.adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    _function = staticmethod(adaptive_max_pool.adaptive_max_pool2d)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    _function = staticmethod(adaptive_max_pool.adaptive_max_pool3d)

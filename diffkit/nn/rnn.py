@@ -39,6 +39,17 @@ def _rnn_step(x_proj, h_proj, h, c, mode):
     return activation(x_proj + h_proj), None
 
 
+def _check_unbatched_state(hx, lstm: bool) -> None:
+    """An unbatched (2-D) input takes 2-D states, as PyTorch insists."""
+    if hx is None:
+        return
+    if lstm and any(h.dim() != 2 for h in hx):
+        raise RuntimeError(f"For unbatched 2-D input, hx and cx should also be 2-D but got "
+                           f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+    if not lstm and hx.dim() != 2:
+        raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
+
+
 def _uniform_init(module: Module, hidden_size: int) -> None:
     bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0
     for weight in module.parameters():
@@ -87,14 +98,16 @@ class RNNBase(Module):
             zeros = creation.zeros(*shape, dtype=input.dtype)
             return zeros, (creation.zeros(*shape, dtype=input.dtype) if self.mode == "LSTM" else None)
         h0, c0 = hx if self.mode == "LSTM" else (hx, None)
-        for state in (h0, c0) if self.mode == "LSTM" else (h0,):
+        for i, state in enumerate((h0, c0) if self.mode == "LSTM" else (h0,)):
             if tuple(state.shape) != shape:
-                raise RuntimeError(f"Expected hidden size {shape}, got {list(state.shape)}")
+                name = f"hidden[{i}]" if self.mode == "LSTM" else "hidden"
+                raise RuntimeError(f"Expected {name} size {shape}, got {list(state.shape)}")
         return h0, c0
 
     def forward(self, input: Tensor, hx=None):
         unbatched = input.dim() == 2
         if unbatched:
+            _check_unbatched_state(hx, self.mode == "LSTM")
             input = unsqueeze(input, 1)
             if hx is not None:
                 hx = tuple(unsqueeze(h, 1) for h in hx) if self.mode == "LSTM" else unsqueeze(hx, 1)
@@ -105,6 +118,8 @@ class RNNBase(Module):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                f"got {input.shape[-1]}")
+        if input.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         h0, c0 = self._initial_state(input, hx, input.shape[1])
         output, h_n, c_n = self._run(input, h0, c0)
         if unbatched:
@@ -206,7 +221,23 @@ class _CellBase(Module):
             self.register_parameter("bias_hh", None)
         _uniform_init(self, hidden_size)
 
+    def _check(self, input: Tensor, states: tuple) -> None:
+        """PyTorch's checks of a cell's input and states (else a broadcasting error, or a silent broadcast)."""
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} expected {self.input_size}")
+        for i, state in enumerate(states):
+            if input.dim() == 2 and (state.dim() != 2 or state.shape[0] != input.shape[0]):
+                raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match hidden{i} batch size "
+                                   f"{state.shape[0] if state.dim() else 0}")
+            if state.shape[-1:] != (self.hidden_size,) or state.dim() != input.dim():
+                # PyTorch reports size(1) after unsqueezing an unbatched input's state
+                got = state.shape[-1] if state.dim() == input.dim() else (state.shape[0] if state.dim() else 0)
+                raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {got}, expected {self.hidden_size}")
+
     def _step(self, input: Tensor, h: Tensor, c):
+        self._check(input, (h,) if c is None else (h, c))
         unbatched = input.dim() == 1
         if unbatched:
             input, h = unsqueeze(input, 0), unsqueeze(h, 0)

@@ -135,12 +135,23 @@ def silu(x):
     return _call(SILU, x)
 
 
+# ---------------------------------------------------------------------------- hard (piecewise linear) activations
+# Primitives with PyTorch's backward formulas rather than compositions: clamp's gradient is 1 at the
+# limits (hardtanh's is 0), and a where() over unselected branches leaks NaN (hardswish at ±inf).
+HARDTANH = defprim("hardtanh", lambda x, low, high: np.clip(x, low, high),
+                   lambda g, out, x, low, high: where(x > low, where(x < high, g, 0.0), 0.0),  # NaN: 0 too
+                   node="HardtanhBackward0", elementwise=True,
+                   sympy=_sympy(lambda sp, x, low, high: sp.Piecewise((low, x <= low), (high, x >= high), (x, True))))
+
+
 def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0):
-    return clamp(x, min_val, max_val)
+    """x clamped to [min_val, max_val]; no gradient at or beyond the limits (PyTorch's hardtanh_backward)."""
+    return _call(HARDTANH, x, low=min_val, high=max_val)
 
 
 def relu6(x):
-    return clamp(x, 0.0, 6.0)
+    """min(max(x, 0), 6): PyTorch's hardtanh(x, 0, 6), gradient 0 at 0 and 6 included."""
+    return _call(HARDTANH, x, low=0.0, high=6.0)
 
 
 def mish(x):
@@ -155,10 +166,20 @@ def softsign(x):
 
 
 def hardsigmoid(x):
-    """relu6(x + 3) / 6 as a piecewise expression, so that the gradient at ±3 is PyTorch's (0)."""
+    """relu6(x + 3) / 6 as a piecewise expression, so that the gradient at ±3 is PyTorch's (0). (Not a
+    primitive: PyTorch has no second derivative for its hardsigmoid_backward to compare against.)"""
     return where(x <= -3, 0.0, where(x >= 3, 1.0, x / 6 + 0.5))
 
 
+HARDSWISH = defprim(
+    "hardswish",
+    lambda x: x * np.clip(x + 3, 0, 6) / 6,  # PyTorch's expression, to the bit (NaN at -inf: -inf * 0)
+    lambda g, out, x: where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)), node="HardswishBackward0",
+    elementwise=True,
+    sympy=_sympy(lambda sp, x: sp.Piecewise((0, x <= -3), (x * (x + 3) / 6, x < 3), (x, True))))
+
+
 def hardswish(x):
-    """x · relu6(x + 3) / 6 (MobileNetV3); the gradient is x/3 + ½ on (-3, 3), 0 at -3 and 1 at 3, as PyTorch's."""
-    return where(x <= -3, 0.0, where(x < 3, x * (x + 3) / 6, x))
+    """x · relu6(x + 3) / 6 (MobileNetV3); the gradient is x/3 + ½ on (-3, 3), 0 at -3 and below, 1 from 3
+    (at +inf too, where a composition gave NaN), as PyTorch's."""
+    return _call(HARDSWISH, x)

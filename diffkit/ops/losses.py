@@ -16,6 +16,8 @@ import warnings
 
 import numpy as np
 
+from .._dtypes import SCALAR_TYPE_NAMES
+from .._size import Size
 from ..tensor import Tensor
 from ._primitive import apply, defprim
 from .activations import softplus
@@ -131,16 +133,31 @@ def _class_dim(x) -> int:
     return 0 if x.ndim == 1 else 1
 
 
+def _check_index_target(target: np.ndarray) -> None:
+    """Class indices are int64 (or uint8), as PyTorch insists: an int32 target would work here but fail there."""
+    if target.dtype not in (np.int64, np.uint8):
+        name = SCALAR_TYPE_NAMES.get(target.dtype.name, target.dtype.name)
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {name}")
+
+
+def _check_class_weight(weight, n_classes: int, prefix: str = "") -> None:
+    """One weight per class: a shorter vector would index out of range, a longer one pass unnoticed."""
+    if weight is not None and (weight.ndim != 1 or weight.size != n_classes):
+        raise RuntimeError(f"{prefix}weight tensor should be defined either for all {n_classes} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+
+
 def _class_coefficients(shape, dtype, dim, target, weight, ignore_index, label_smoothing):
     """``A`` and the mean's divisor for class-index targets (PyTorch's nll_loss_nd + smoothing)."""
     n_classes = shape[dim]
     expected = shape[:dim] + shape[dim + 1:]
-    if dim == 1 and target.ndim >= 1 and target.shape[0] != shape[0]:
-        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({target.shape[0]}).")
+    if dim == 1 and (target.ndim == 0 or target.shape[0] != shape[0]):  # a 0-d target counts as a batch of 0
+        batch = target.shape[0] if target.ndim else 0
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({batch}).")
     if target.shape != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
-    if target.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype}")
+    _check_index_target(target)
+    _check_class_weight(weight, n_classes)
     valid = target != ignore_index
     safe = np.where(valid, target, 0)
     bad = (safe < 0) | (safe >= n_classes)
@@ -174,13 +191,20 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     """Softmax cross entropy of logits ``input`` (N, C, ...) against class indices or probabilities."""
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     x = input._data
     dim = _class_dim(x)
     t = _array(target)
+    if t.shape == x.shape and t.dtype.kind != "f":
+        name = SCALAR_TYPE_NAMES.get(t.dtype.name, t.dtype.name)
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, got {name}")
     if x.ndim == 2 and weight is None and label_smoothing == 0 and t.dtype.kind in "iu" and t.shape == x.shape[:1]:
+        _check_index_target(t)
         return _cross_entropy_index(input, t, ignore_index, reduction)
     if t.dtype.kind == "f":
+        _check_class_weight(_array(weight), x.shape[dim], "cross_entropy: ")
+        if ignore_index != -100:  # no class to ignore among probabilities: PyTorch refuses rather than ignore it
+            raise RuntimeError("ignore_index is not supported for floating point target")
         if isinstance(target, Tensor) and target.requires_grad:  # a differentiable soft target
             return _soft_cross_entropy(input, target, weight, reduction, label_smoothing, dim)
         if t.shape != x.shape:
@@ -235,10 +259,18 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index
 
 
 # ---------------------------------------------------------------------------- binary cross entropy
-def _check_same_size(input, target) -> None:
-    if tuple(np.shape(target)) != tuple(input.shape):
-        raise ValueError(f"Using a target size ({tuple(np.shape(target))}) that is different to the input size "
-                         f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size.")
+def _check_same_size(input, target, logits: bool = False) -> None:
+    if tuple(np.shape(target)) == tuple(input.shape):
+        return
+    target_size, input_size = _size_text(np.shape(target)), _size_text(input.shape)
+    if logits:  # PyTorch's two functions word it differently
+        raise ValueError(f"Target size ({target_size}) must be the same as input size ({input_size})")
+    raise ValueError(f"Using a target size ({target_size}) that is different to the input size ({input_size}) "
+                     "is deprecated. Please ensure they have the same size.")
+
+
+def _size_text(shape) -> str:
+    return repr(Size(tuple(shape)))
 
 
 def _bce_forward(p, y, weight, reduction):
@@ -319,7 +351,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, size_av
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
     """Sigmoid and binary cross entropy in one stable expression (finite for logits of ±1000)."""
     check_reduction(reduction)
-    _check_same_size(input, target)
+    _check_same_size(input, target, logits=True)
     target = target if isinstance(target, Tensor) else np.asarray(target, dtype=input._data.dtype)
     return apply(BCE_WITH_LOGITS, (input, target), {"weight": _array(weight), "pos_weight": _array(pos_weight),
                                                     "reduction": reduction})
@@ -341,17 +373,36 @@ def _pair(input, target):
     return input - target
 
 
+def _check_weight(weight, input) -> None:
+    if weight is not None and tuple(np.shape(weight)) != tuple(np.shape(input)):
+        raise ValueError("Weights and input must have the same size.")
+
+
+def _weighted_mean(loss, weight, reduction: str):
+    """PyTorch's weighted mse and l1: the mean is a weighted average, Σ w loss / Σ w."""
+    check_reduction(reduction)
+    if weight is None or reduction != "mean":
+        return _reduce_composed(_weighted(loss, weight), reduction)
+    return reduce_sum(loss * weight) / reduce_sum(weight)
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    _check_weight(weight, input)
     d = _pair(input, target)
-    return _reduce_composed(_weighted(d * d, weight), reduction)
+    return _weighted_mean(d * d, weight, reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
-    return _reduce_composed(abs(_pair(input, target)), reduction)
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    _check_weight(weight, input)
+    return _weighted_mean(abs(_pair(input, target)), weight, reduction)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
-    """Quadratic below ``delta``, linear above: 0.5 d² or delta (|d| - delta / 2)."""
+    """Quadratic below ``delta``, linear above: 0.5 d² or delta (|d| - delta / 2). Weighted, its mean
+    stays a plain mean (unlike mse and l1: PyTorch's rule)."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _check_weight(weight, input)
     d = abs(_pair(input, target))
     loss = where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
     return _reduce_composed(_weighted(loss, weight), reduction)
@@ -359,6 +410,8 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
     """Huber loss divided by ``beta`` (plain L1 when beta is 0)."""
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     d = abs(_pair(input, target))
     if beta == 0:
         return _reduce_composed(d, reduction)

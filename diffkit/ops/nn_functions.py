@@ -57,6 +57,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` over the last dimension of ``input``."""
     x_shape = input._data.shape if isinstance(input, Tensor) else np.shape(input)
     w_shape = weight._data.shape if isinstance(weight, Tensor) else np.shape(weight)
+    if not x_shape or not w_shape:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(x_shape)}D and "
+                           f"{len(w_shape)}D")
     if x_shape[-1] != w_shape[-1]:
         rows = int(np.prod(x_shape[:-1])) if len(x_shape) > 1 else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
@@ -70,6 +73,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``y_k = x1 W_k x2 + b_k`` (composed: two products)."""
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        dim = next(i for i, (a, b) in enumerate(zip(input1.shape, input2.shape)) if a != b)
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {dim}: got "
+                           f"{input1.shape[dim]} and {input2.shape[dim]}")
+    for name, x, size in (("input1", input1, weight.shape[1]), ("input2", input2, weight.shape[2])):
+        if x.shape[-1] != size:
+            raise RuntimeError(f"bilinear(): {name} size does not match weight size: got {x.shape[-1]} but "
+                               f"expected {size}")
     out = reduce_sum(matmul(input1.unsqueeze(-2).unsqueeze(-2), weight).squeeze(-2) * input2.unsqueeze(-2), -1)
     return out if bias is None else out + bias
 
@@ -126,7 +137,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes < 0:
         num_classes = int(indices.max()) + 1 if indices.size else 0
-    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
+    if indices.size and indices.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if indices.size and indices.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     return _wrap((indices[..., None] == np.arange(num_classes)).astype(np.int64))
 
@@ -200,13 +213,33 @@ def _source_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
     if mode == "circular":
         return i % n
     if mode == "reflect":
-        if lo >= n or hi >= n:
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                               f"but got: padding ({lo}, {hi}) at dimension with size {n}")
         period = 2 * (n - 1) if n > 1 else 1
         i = np.abs(i) % period
         return np.where(i >= n, period - i, i)
     raise NotImplementedError(f"padding mode {mode!r} is not supported")
+
+
+def _check_mode_padding(input: Tensor, pad: tuple, widths: list, mode: str) -> None:
+    """PyTorch's limits for reflect, replicate and circular padding: the last 1-3 dimensions of a batched or
+    unbatched input, reflections shorter than the dimension, one wrap-around at most."""
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    padded = len(pad) // 2
+    if not 1 <= padded <= 3 or input.ndim not in (padded + 1, padded + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    for i in range(input.ndim - padded, input.ndim):
+        (lo, hi), n = widths[i], input.shape[i]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #{2 * padded + 2}: Padding size should be less than the corresponding "
+                               f"input dimension, but got: padding ({lo}, {hi}) at dimension {i} of input "
+                               f"{list(input.shape)}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
@@ -222,6 +255,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         crop = tuple(slice(max(-lo, 0), input.shape[i] - max(-hi, 0)) for i, (lo, hi) in enumerate(widths))
         input = input[crop]
         widths = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+    if mode != "constant":
+        _check_mode_padding(input, pad, widths, mode)
     if mode == "constant":
         fill = 0.0 if value is None else value
         if isinstance(fill, numbers.Number) and not any(lo or hi for lo, hi in widths):

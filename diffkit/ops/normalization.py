@@ -43,7 +43,7 @@ def _channel_rows(x: np.ndarray):
     """Batch norm's broadcasts in a fast form: x as rows of (C x positions) and a function spreading a
     per-channel vector along such a row. numpy broadcasts a (1, C, 1, 1) operand with one short inner
     loop per sample and channel (166 against 103 us at 64x16x28x28). Other layouts: as they are."""
-    if x.ndim < 3 or not x.flags.c_contiguous:
+    if x.ndim < 3 or not x.flags.c_contiguous or not x.size:
         view = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         return x, lambda v: np.reshape(v, view)
     positions = x.size // (x.shape[0] * x.shape[1]) if x.size else 0
@@ -134,6 +134,11 @@ NORMALIZE = defprim("normalize", lambda x, w, b, mean, invstd, axes, view, param
 LAYER_NORM = variant(NORMALIZE, "NativeLayerNormBackward0")
 
 
+def _batch_norm_axes(axes: tuple, ndim: int) -> bool:
+    """Batch norm's axes, all but the channels (dim 1); a layer norm over every dimension also starts at 0."""
+    return ndim >= 2 and axes == (0,) + tuple(range(2, ndim))
+
+
 def _reduce(x: np.ndarray, axes: tuple) -> np.ndarray:
     """Sum over batch norm's axes (all but dim 1) or layer norm's (the trailing ones), as matrix-vector
     products with ones where it can: numpy's reduction over (0, 2, 3) of an NCHW array runs short inner
@@ -142,7 +147,7 @@ def _reduce(x: np.ndarray, axes: tuple) -> np.ndarray:
     (as numpy's mean does: a float16 sum overflows past 65,504)."""
     if x.dtype == np.float16:
         x = x.astype(np.float32)
-    if axes[:1] == (0,):  # batch norm: over the batch, then over each channel's positions
+    if _batch_norm_axes(axes, x.ndim):  # over the batch, then over each channel's positions
         return sum_trailing(sum_leading(x, 1), x.ndim - 2)
     return sum_trailing(x, len(axes)).reshape(x.shape[:axes[0]] + (1,) * len(axes))
 
@@ -151,7 +156,7 @@ def _moments(x: np.ndarray, axes: tuple):
     m = math.prod(x.shape[a] for a in axes)
     view = tuple(1 if a in axes else n for a, n in enumerate(x.shape))
     mean = (_reduce(x, axes) / m).astype(x.dtype, copy=False).reshape(view)
-    if axes[:1] == (0,):  # batch norm
+    if _batch_norm_axes(axes, x.ndim):
         rows, spread = _channel_rows(x)
         centred = (rows - spread(mean)).reshape(x.shape)
     else:
@@ -177,9 +182,13 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         raise ValueError(f"expected 2D or more input (got {x.ndim}D input)")
     axes = (0,) + tuple(range(2, x.ndim))
     view = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    _check_channels(x.shape[1], running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    count = math.prod(x.shape[a] for a in axes)
+    if training and count == 0:  # an empty batch: empty output, running statistics untouched (as PyTorch)
+        mean, var = np.zeros(view, x.dtype), np.ones(view, x.dtype)
+        return _apply(NORMALIZE, input, weight, bias, mean, 1.0 / np.sqrt(var + eps), axes, view, axes, False, eps)
     if training:
-        count = x.size // x.shape[1]
-        if count <= 1:
+        if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(x.shape)}")
         mean, var = _moments(x, axes)
         if running_mean is not None:
@@ -192,6 +201,13 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         mean, var = running_mean._data.reshape(view), running_var._data.reshape(view)
     invstd = 1.0 / np.sqrt(var + eps)
     return _apply(NORMALIZE, input, weight, bias, mean, invstd, axes, view, axes, training, eps)
+
+
+def _check_channels(channels: int, **tensors) -> None:
+    """Each per-channel tensor has one value per channel (else numpy's broadcasting error would leak out)."""
+    for name, t in tensors.items():
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
 
 
 def _blend(running: Tensor, value: np.ndarray, momentum: float) -> None:
@@ -220,7 +236,10 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: flo
 def group_norm(input: Tensor, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalise groups of channels of each sample: layer norm on (N, G, C/G * spatial), then per-channel affine."""
     shape = tuple(input.shape)
-    grouped = reshape(input, (shape[0], num_groups, -1))
+    if len(shape) < 2 or shape[1] % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(shape)} and num_groups={num_groups}")
+    grouped = reshape(input, (shape[0], num_groups, math.prod(shape[1:]) // num_groups))
     normalised = reshape(layer_norm(grouped, grouped.shape[-1:], eps=eps), shape)
     view = (1, shape[1]) + (1,) * (len(shape) - 2)
     if weight is not None:

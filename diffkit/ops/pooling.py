@@ -34,22 +34,46 @@ def adjoint_pair(name: str, forward, adjoint, node: str):
 
 
 # ---------------------------------------------------------------------------- geometry
-def _pool_geometry(x_spatial, kernel_size, stride, padding, dilation, ceil_mode, d):
+def _per_axis(name: str, values: tuple) -> str:
+    """``kH: 0 kW: 0`` as PyTorch words it (1-D pooling is its 2-D one of height 1)."""
+    values = (1,) + tuple(values) if len(values) == 1 else tuple(values)
+    return " ".join(f"{name}{axis}: {v}" for axis, v in zip("THW"[3 - len(values):], values))
+
+
+def _check_pool_arguments(kernel: tuple, stride: tuple, pads: tuple, dilation: tuple) -> None:
+    """PyTorch's checks, before a zero turns into a ZeroDivisionError or a silently wrong output."""
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"kernel size should be greater than zero, but got {_per_axis('k', kernel)}")
+    if any(st <= 0 for st in stride):
+        raise RuntimeError("stride should not be zero")
+    if any(di <= 0 for di in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {_per_axis('dilation', dilation)}")
+    for p, k, di in zip(pads, kernel, dilation):
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+        if p * 2 > k:  # PyTorch's bound: half the kernel, whatever the dilation
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={di}")
+
+
+def _pool_geometry(x_shape, kernel_size, stride, padding, dilation, ceil_mode, d):
+    x_spatial = x_shape[2:]
     kernel = ntuple(kernel_size, d, "kernel_size")
     stride = kernel if stride is None or stride == [] or stride == () else ntuple(stride, d, "stride")
     pads, dilation = ntuple(padding, d, "padding"), ntuple(dilation, d, "dilation")
-    if any(p * 2 > k for p, k in zip(pads, kernel)):
-        raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pads[0]}, "
-                           f"kernel_size={kernel[0]}")
-    padding = []
+    _check_pool_arguments(kernel, stride, pads, dilation)
+    padding, sizes = [], []
     for s, k, st, p, di in zip(x_spatial, kernel, stride, pads, dilation):
         span = s + 2 * p - di * (k - 1) - 1
         n = (-(-span // st) if ceil_mode else span // st) + 1
         if ceil_mode and (n - 1) * st >= s + p:  # the last window must start inside the input
             n -= 1
-        if n <= 0:
-            raise RuntimeError(f"Given input size {tuple(x_spatial)}, calculated output size is too small")
+        sizes.append(n)
         padding.append((p, max(0, (n - 1) * st + di * (k - 1) + 1 - s - p)))
+    if any(n <= 0 for n in sizes):
+        given, calculated = (x_shape[1],) + tuple(x_spatial), (x_shape[1],) + tuple(sizes)
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, given))}). Calculated output size: "
+                           f"({'x'.join(map(str, calculated))}). Output size is too small")
     return Geometry(kernel, stride, tuple(padding), dilation)
 
 
@@ -119,7 +143,7 @@ def _argmax_positions(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     return np.ravel_multi_index(tuple(coords), spatial) + planes
 
 
-def _batched(input: Tensor, d: int):
+def batched(input: Tensor, d: int):
     if input.ndim == d + 1:
         return unsqueeze(input, 0), True
     if input.ndim != d + 2:
@@ -128,10 +152,15 @@ def _batched(input: Tensor, d: int):
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d):
-    x, unbatched = _batched(input, d)
-    geometry = _pool_geometry(tuple(x.shape[2:]), kernel_size, stride, padding, dilation, ceil_mode, d)
+    x, unbatched = batched(input, d)
+    geometry = _pool_geometry(tuple(x.shape), kernel_size, stride, padding, dilation, ceil_mode, d)
     positions = _argmax_positions(x._data, geometry)
     overlapping = any(st < (k - 1) * di + 1 for st, k, di in zip(geometry.stride, geometry.kernel, geometry.dilation))
+    return max_at(x, positions, overlapping, unbatched, return_indices)
+
+
+def max_at(x: Tensor, positions: np.ndarray, overlapping: bool, unbatched: bool, return_indices: bool):
+    """The pooled maxima of batched ``x`` at its flat ``positions`` (and PyTorch's per-plane indices)."""
     y = apply(MAX_POOL, (x,), {"positions": positions, "shape": tuple(x.shape), "overlapping": overlapping})
     if not return_indices:
         return squeeze(y, 0) if unbatched else y
@@ -177,7 +206,9 @@ AVG_POOL = adjoint_pair("avg_pool", lambda x, geometry, scale, shape: _avg_forwa
 
 def _divisors(x_spatial, geometry, count_include_pad, divisor_override, dtype):
     """1 / (number of elements averaged) for every output position (PyTorch's rule)."""
-    if divisor_override:
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
         return np.asarray(1.0 / divisor_override, dtype=dtype)
     scale = np.ones((), dtype=np.float64)
     for s, k, st, (p, _), n in zip(x_spatial, geometry.kernel, geometry.stride, geometry.padding,
@@ -190,8 +221,8 @@ def _divisors(x_spatial, geometry, count_include_pad, divisor_override, dtype):
 
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, d):
-    x, unbatched = _batched(input, d)
-    geometry = _pool_geometry(tuple(x.shape[2:]), kernel_size, stride, padding, 1, ceil_mode, d)
+    x, unbatched = batched(input, d)
+    geometry = _pool_geometry(tuple(x.shape), kernel_size, stride, padding, 1, ceil_mode, d)
     scale = _divisors(tuple(x.shape[2:]), geometry, count_include_pad, divisor_override, x._data.dtype)
     y = apply(AVG_POOL, (x,), {"geometry": geometry, "scale": scale, "shape": tuple(x.shape)})
     return squeeze(y, 0) if unbatched else y
@@ -223,13 +254,17 @@ def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
     return m
 
 
-def _adaptive_avg_pool(input, output_size, d):
-    x, unbatched = _batched(input, d)
+def adaptive_sizes(x, output_size, d: int) -> tuple:
+    """The output size per spatial dimension of a batched ``x`` (None keeps that dimension's size)."""
     if output_size is None or isinstance(output_size, (tuple, list)) and len(output_size) == d:
-        sizes = tuple(output_size) if output_size is not None else (None,) * d  # None keeps that size
-        sizes = tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
-    else:
-        sizes = ntuple(output_size, d, "output_size")
+        sizes = tuple(output_size) if output_size is not None else (None,) * d
+        return tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    return ntuple(output_size, d, "output_size")
+
+
+def _adaptive_avg_pool(input, output_size, d):
+    x, unbatched = batched(input, d)
+    sizes = adaptive_sizes(x, output_size, d)
     dtype = x._data.dtype
     y = x
     for i, out in enumerate(sizes):  # pool one spatial axis at a time: (..., size) @ (size, out)

@@ -296,15 +296,18 @@ class OneCycleLR(LRScheduler):
             raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
         warm = float(pct_start * self.total_steps) - 1
         last = self.total_steps - 1
+        # PyTorch's layout (dicts; the strategy as _anneal_func_type), so that state_dicts load either way
         if three_phase:
-            self._schedule_phases = [(warm, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                                     (float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
-                                      "base_momentum", "max_momentum"),
-                                     (last, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
+            phases = [(warm, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                      (float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr", "base_momentum",
+                       "max_momentum"),
+                      (last, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
         else:
-            self._schedule_phases = [(warm, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                                     (last, "max_lr", "min_lr", "base_momentum", "max_momentum")]
-        self.anneal_strategy = anneal_strategy
+            phases = [(warm, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                      (last, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        keys = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
+        self._schedule_phases = [dict(zip(keys, phase)) for phase in phases]
+        self._anneal_func_type = anneal_strategy
         groups = optimizer.param_groups
         max_lrs = per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -323,7 +326,7 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
-        if self.anneal_strategy == "cos":
+        if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
@@ -334,12 +337,14 @@ class OneCycleLR(LRScheduler):
         lrs = []
         for group in self.optimizer.param_groups:
             start = 0.0
-            for i, (end, lr_from, lr_to, m_from, m_to) in enumerate(self._schedule_phases):
+            for i, phase in enumerate(self._schedule_phases):
+                end = phase["end_step"]
                 if step <= end or i == len(self._schedule_phases) - 1:
                     pct = (step - start) / (end - start)
-                    lrs.append(self._anneal(group[lr_from], group[lr_to], pct))
+                    lrs.append(self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
                     if self.cycle_momentum:
-                        set_momentum(group, self._anneal(group[m_from], group[m_to], pct), self.use_beta1)
+                        momentum = self._anneal(group[phase["start_momentum"]], group[phase["end_momentum"]], pct)
+                        set_momentum(group, momentum, self.use_beta1)
                     break
                 start = end
         return lrs

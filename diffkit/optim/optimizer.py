@@ -7,12 +7,15 @@ and records nothing on the tape.
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
+import functools
+import itertools
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from ..autograd import grad_mode
+from ..nn.module import RemovableHandle
 from ..nn.parameter import zero_grads
 from ..tensor import Tensor, _wrap
 
@@ -52,11 +55,54 @@ def apply_weight_decay(p: np.ndarray, grad: np.ndarray, group: dict) -> np.ndarr
     return grad + weight_decay * p
 
 
+_hook_ids = itertools.count()
+
+
+def _add_hook(hooks: OrderedDict, hook: Callable) -> RemovableHandle:
+    key = next(_hook_ids)
+    hooks[key] = hook
+    return RemovableHandle(hooks, key)
+
+
+def _with_step_hooks(step: Callable) -> Callable:
+    """``step`` with the optimizer's step hooks around it, once however many overriding steps call super()."""
+
+    @functools.wraps(step)
+    def hooked(self, *rest, **kwargs):
+        if self.__dict__.get("_in_hooked_step"):
+            return step(self, *rest, **kwargs)
+        args = (self, *rest)  # PyTorch's hooks see step's arguments with the optimizer first
+        self._in_hooked_step = True
+        try:
+            for hook in list(self.__dict__.get("_optimizer_step_pre_hooks", {}).values()):
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
+                                           f"{result}.")
+                    args, kwargs = result
+            out = step(*args, **kwargs)
+            for hook in list(self.__dict__.get("_optimizer_step_post_hooks", {}).values()):
+                hook(self, args, kwargs)
+            return out
+        finally:
+            self._in_hooked_step = False
+
+    return hooked
+
+
 class Optimizer:
     """Base class: ``param_groups`` (a list of dicts with ``params`` and hyperparameters) and ``state``
     (a dict per parameter, e.g. momentum buffers)."""
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:  # a custom optimizer's own step runs the hooks too, as in PyTorch
+            cls.step = _with_step_hooks(cls.__dict__["step"])
+
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict) -> None:
+        self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
         self.defaults = defaults
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
@@ -115,10 +161,19 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(optimizer, args, kwargs)`` runs before each ``step``; it may return ``(new_args, new_kwargs)``."""
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(optimizer, args, kwargs)`` runs after each ``step``."""
+        return _add_hook(self._optimizer_step_post_hooks, hook)
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (``None``, or zeros with ``set_to_none=False``) before the next backward."""
         zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
+    @_with_step_hooks
     def step(self, closure: Callable[[], Tensor] | None = None):
         """Update every parameter that has a gradient; ``closure`` re-evaluates the loss first."""
         loss = None

@@ -7,6 +7,7 @@ fancy index per tensor instead of collating samples one by one.
 from __future__ import annotations
 
 import collections.abc
+import copy
 import numbers
 
 import numpy as np
@@ -19,22 +20,51 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
+def _rebuild_mapping(template, values: dict):
+    """``values`` in a mapping of ``template``'s type (an OrderedDict stays one), as PyTorch does."""
+    try:
+        if isinstance(template, collections.abc.MutableMapping):
+            clone = copy.copy(template)
+            clone.update(values)
+            return clone
+        return type(template)(values)
+    except TypeError:  # a mapping type that cannot be copied or built from a dict
+        return values
+
+
+def _rebuild_sequence(template, values: list):
+    """``values`` in a sequence of ``template``'s type; a plain tuple becomes a list (PyTorch's
+    backward-compatible rule), a namedtuple stays itself."""
+    if isinstance(template, tuple):
+        return type(template)(*values) if hasattr(template, "_fields") else values
+    try:
+        if isinstance(template, collections.abc.MutableSequence):
+            clone = copy.copy(template)
+            clone[:] = values
+            return clone
+        return type(template)(values)
+    except TypeError:  # e.g. range
+        return values
+
+
+def _is_numeric_numpy(data) -> bool:
+    return isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind not in "USO"
+
+
 def default_convert(data):
-    """numpy arrays to tensors, recursively through containers (used when ``batch_size=None``)."""
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "USO":
-        return _wrap(data)
+    """numpy arrays and scalars to tensors, recursively through containers (used when ``batch_size=None``)."""
+    if _is_numeric_numpy(data):
+        return _wrap(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
-        return {key: default_convert(value) for key, value in data.items()}
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, (list, tuple)):
-        return type(data)(default_convert(d) for d in data)
+        return _rebuild_mapping(data, {key: default_convert(value) for key, value in data.items()})
+    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
+        return _rebuild_sequence(data, [default_convert(d) for d in data])
     return data
 
 
 def default_collate(batch):
     """Stack a list of samples into a batch, as PyTorch does: tensors and arrays are stacked, numbers
-    become a tensor (floats as float64), and tuples, lists and dicts are collated field by field."""
+    become a tensor (floats as float64), and tuples (as lists), lists and dicts are collated field by field."""
     elem = batch[0]
     if isinstance(elem, Tensor):
         return stack(batch, 0)
@@ -51,13 +81,11 @@ def default_collate(batch):
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
-        return {key: default_collate([d[key] for d in batch]) for key in elem}
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return type(elem)(*(default_collate(list(samples)) for samples in zip(*batch)))
+        return _rebuild_mapping(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
     if isinstance(elem, collections.abc.Sequence):
-        if any(len(e) != len(elem) for e in batch):
+        if not (isinstance(elem, tuple) and hasattr(elem, "_fields")) and any(len(e) != len(elem) for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(list(samples)) for samples in zip(*batch)]
+        return _rebuild_sequence(elem, [default_collate(list(samples)) for samples in zip(*batch)])
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
                     f"found {type(elem)}")
 
@@ -77,10 +105,16 @@ class DataLoader:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
                              "multiprocessing.")
         self.dataset, self.num_workers, self.generator = dataset, num_workers, generator
+        # accepted for PyTorch's signature and kept as its attributes; loading happens in this process
+        self.pin_memory, self.timeout, self.worker_init_fn = pin_memory, timeout, worker_init_fn
+        self.multiprocessing_context, self.prefetch_factor = multiprocessing_context, prefetch_factor
+        self.persistent_workers, self.pin_memory_device = persistent_workers, pin_memory_device
         self._iterable = isinstance(dataset, IterableDataset)
-        if self._iterable and (shuffle or sampler is not None or batch_sampler is not None):
-            raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle, sampler or "
-                             "batch_sampler option")
+        if self._iterable:
+            for name, given in (("shuffle", shuffle or None), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if given is not None:
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but "
+                                     f"got {name}={given}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:

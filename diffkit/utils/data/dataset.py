@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -76,10 +77,10 @@ class ConcatDataset(Dataset):
         self.datasets = list(datasets)
         if not self.datasets:
             raise AssertionError("datasets should not be an empty iterable")
-        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))  # Python ints, as PyTorch
 
     def __len__(self) -> int:
-        return int(self.cumulative_sizes[-1])
+        return self.cumulative_sizes[-1]
 
     def __getitem__(self, index: int):
         if index < 0:
@@ -88,7 +89,7 @@ class ConcatDataset(Dataset):
             index += len(self)
         which = bisect.bisect_right(self.cumulative_sizes, index)
         offset = index - (self.cumulative_sizes[which - 1] if which else 0)
-        return self.datasets[which][int(offset)]
+        return self.datasets[which][offset]
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=default_generator) -> list[Subset]:
