@@ -88,11 +88,17 @@ def _vjp_weight(g, out, x, w, b, mean, invstd, axes, view, param_axes, batch_sta
     if isinstance(centred, np.ndarray) and param_axes == axes:  # batch norm: invstd is per channel
         centred *= g
         return reshape(centred.sum(axis=axes) * invstd.reshape(-1), w.shape)
-    return reshape(reduce_sum(g * (centred * invstd), param_axes), w.shape)
+    return reshape(_sum_over(g * (centred * invstd), param_axes), w.shape)
 
 
 def _vjp_bias(g, out, x, w, b, mean, invstd, axes, view, param_axes, batch_stats, eps):
-    return reshape(reduce_sum(g, param_axes), b.shape)
+    return reshape(_sum_over(g, param_axes), b.shape)
+
+
+def _sum_over(g, axes: tuple):
+    """Sum over the batch axes of a normalisation; none (a layer norm of the whole input) is no sum,
+    where ``sum(dim=())`` would reduce everything, as PyTorch's does."""
+    return reduce_sum(g, axes) if axes else g
 
 
 _RULES = (_vjp_input, _vjp_weight, _vjp_bias)
