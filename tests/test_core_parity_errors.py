@@ -137,6 +137,12 @@ ERRORS = [
     ("amin along an empty dim", lambda m: m.zeros(0, 3).amin((0, 1)), ["amin(): Expected reduction dim 0"]),
     ("argmax over no element", lambda m: m.zeros(0, 3).argmax(), ["argmax(): Expected reduction dim"]),
     ("argmin along an empty dim", lambda m: m.zeros(2, 0).argmin(1), ["argmin(): Expected reduction dim 1"]),
+    # a bool mask inverted with arithmetic: PyTorch points to ~ / logical_not
+    ("one minus a mask", lambda m: 1 - m.tensor([True, False]), ["bool tensor is not supported", "`~`"]),
+    ("a mask minus a number", lambda m: m.tensor([True]) - 1.5, ["Subtraction", "logical_not()"]),
+    ("a float minus a mask", lambda m: m.ones(1).sub(m.tensor([True])), ["Subtraction", "bool"]),
+    ("two masks subtracted", lambda m: m.tensor([True]) - m.tensor([False]), ["two bool tensors", "`^`"]),
+    ("a mask negated", lambda m: -m.tensor([True, False]), ["Negation", "`~`"]),
     # products of mixed dtypes: numpy would promote silently, PyTorch refuses
     ("mm of double and float", lambda m: m.mm(m.ones(2, 3, dtype=m.float64), m.ones(3, 2)), ["double != float"]),
     ("bmm of float and double", lambda m: m.bmm(m.ones(1, 2, 3), m.ones(1, 3, 2, dtype=m.float64)),

@@ -131,7 +131,32 @@ def _share_ties(x, y):
 # ---------------------------------------------------------------------------- arithmetic
 ADD = defprim("add", np.add, (lambda g, out, x, y: g, lambda g, out, x, y: g), save="none",
               sympy=operator.add, display="{0} + {1}", elementwise=True)
-SUB = defprim("sub", np.subtract, (lambda g, out, x, y: g, lambda g, out, x, y: -g), save="none",
+_MASK_HINT = "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+
+
+def _is_bool(a) -> bool:
+    return a.__class__ is np.ndarray and a.dtype.kind == "b"
+
+
+def _subtract(x, y):
+    """numpy's subtract, but a bool operand is refused as PyTorch does (``1 - mask`` computed an
+    int64 array here; PyTorch points to ``~mask``)."""
+    if _is_bool(x) or _is_bool(y):
+        if _is_bool(x) and _is_bool(y):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError(f"Subtraction, the `-` operator, with a bool tensor is not supported. {_MASK_HINT}")
+    return np.subtract(x, y)
+
+
+def _negative(x):
+    """numpy's negative, with PyTorch's error for a bool tensor (numpy's is a TypeError)."""
+    if _is_bool(x):
+        raise RuntimeError(f"Negation, the `-` operator, on a bool tensor is not supported. {_MASK_HINT}")
+    return np.negative(x)
+
+
+SUB = defprim("sub", _subtract, (lambda g, out, x, y: g, lambda g, out, x, y: -g), save="none",
               sympy=operator.sub, display="{0} - {1}", elementwise=True)
 RSUB = variant(SUB, "RsubBackward1")
 MUL = defprim("mul", np.multiply, (lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
@@ -158,7 +183,7 @@ POW = defprim(
     save="both", sympy=operator.pow, display="{0}^{1}", elementwise=True)
 POW_TENSOR = variant(POW, "PowBackward1")
 RPOW = variant(POW, "PowBackward2")
-NEG = defprim("neg", np.negative, lambda g, out, x: -g, save="none", sympy=operator.neg,
+NEG = defprim("neg", _negative, lambda g, out, x: -g, save="none", sympy=operator.neg,
               display="-{0}", elementwise=True)
 MAXIMUM = defprim("maximum", np.maximum,
                   (lambda g, out, x, y: g * _share_ties(x, y), lambda g, out, x, y: g * _share_ties(y, x)),
