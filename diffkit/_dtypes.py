@@ -48,6 +48,14 @@ SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double",
                      "complex128": "ComplexDouble", "uint8": "Byte", "int8": "Char", "int16": "Short",
                      "int32": "Int", "int64": "Long", "bool": "Bool", "uint16": "UInt16", "uint32": "UInt32",
                      "uint64": "UInt64"}
+
+
+def scalar_type_name(dtype) -> str:
+    """PyTorch's name of a numpy or diffkit dtype in its messages ("Long"), or the dtype's own name."""
+    name = str(getattr(dtype, "name", dtype))
+    return SCALAR_TYPE_NAMES.get(name, name)
+
+
 # and the C++ names some others use ("masked_fill_ only supports boolean masks, but got mask with dtype long int")
 C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "complex64": "c10::complex<float>",
                 "complex128": "c10::complex<double>", "uint8": "unsigned char", "int8": "signed char",

@@ -39,6 +39,17 @@ class RemovableHandle:
         self.remove()
 
 
+def add_hook(hooks: dict, hook, prepend: bool = False) -> RemovableHandle:
+    """Register ``hook`` in ``hooks`` under a fresh id (first with ``prepend``): modules' and optimizers' hooks."""
+    key = next(_hook_ids)
+    hooks[key] = hook
+    if prepend:
+        items = [(key, hooks.pop(key))] + list(hooks.items())
+        hooks.clear()
+        hooks.update(items)
+    return RemovableHandle(hooks, key)
+
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
@@ -417,7 +428,7 @@ class Module:
                               always_call: bool = False) -> RemovableHandle:
         """``hook(module, args, output)`` (``with_kwargs``: ``hook(module, args, kwargs, output)``) runs after
         ``forward``; a returned value replaces the output. ``always_call``: it runs even if forward raises."""
-        handle = self._add_hook(self._forward_hooks, hook, prepend)
+        handle = add_hook(self._forward_hooks, hook, prepend)
         self._note_hook(handle, "_forward_hooks_with_kwargs", with_kwargs)
         self._note_hook(handle, "_forward_hooks_always_called", always_call)
         return handle
@@ -425,7 +436,7 @@ class Module:
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False) -> RemovableHandle:
         """``hook(module, args)`` runs before ``forward``; a returned value replaces the arguments
         (``with_kwargs``: ``hook(module, args, kwargs)`` returns None or ``(args, kwargs)``)."""
-        handle = self._add_hook(self._forward_pre_hooks, hook, prepend)
+        handle = add_hook(self._forward_pre_hooks, hook, prepend)
         self._note_hook(handle, "_forward_pre_hooks_with_kwargs", with_kwargs)
         return handle
 
@@ -437,22 +448,12 @@ class Module:
     def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs once the gradients w.r.t. the module's positional
         tensor inputs are known; a returned tuple replaces ``grad_input`` (see ``backward_hooks``)."""
-        return self._add_hook(self._backward_hooks, hook, prepend)
+        return add_hook(self._backward_hooks, hook, prepend)
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_output)`` runs when the gradients w.r.t. the outputs arrive; a returned
         tuple replaces them."""
-        return self._add_hook(self._backward_pre_hooks, hook, prepend)
-
-    @staticmethod
-    def _add_hook(hooks: dict, hook, prepend: bool) -> RemovableHandle:
-        key = next(_hook_ids)
-        hooks[key] = hook
-        if prepend:
-            items = [(key, hooks.pop(key))] + list(hooks.items())
-            hooks.clear()
-            hooks.update(items)
-        return RemovableHandle(hooks, key)
+        return add_hook(self._backward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self) -> str:

@@ -113,8 +113,6 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
 class _AdaptiveMaxPoolNd(_AdaptiveAvgPoolNd):
     """Max pooling over the same adaptive windows; ``return_indices`` also gives each maximum's index."""
 
-    _function = staticmethod(adaptive_max_pool.adaptive_max_pool2d)
-
     def __init__(self, output_size, return_indices: bool = False) -> None:
         super().__init__(output_size)
         self.return_indices = return_indices

@@ -336,16 +336,12 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tens
     if prim.saves_inputs:
         keep = prim.saved_indices
         saved = args if keep is None else tuple([a if i in keep else None for i, a in enumerate(args)])
+        if prim.needs is not None and len(prim.needs[wanted]) < len(saved):
+            needed = prim.needs[wanted]  # keep only the tensors the rules to be run read (x * 0.5 keeps no x)
+            saved = tuple([a if i in needed or not isinstance(a, Tensor) else None for i, a in enumerate(saved)])
         node.saved = saved
-        if prim.needs is None:
-            node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
-                                   for a in saved])  # Tensor._version, inlined: the tape's hot path
-        else:  # keep and watch only the tensors that the rules to be run read (x * 0.5 keeps no x)
-            needed = prim.needs[wanted]
-            node.saved = saved = tuple([a if i in needed or not isinstance(a, Tensor) else None
-                                        for i, a in enumerate(saved)])
-            node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
-                                   for a in saved])
+        node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
+                               for a in saved])  # Tensor._version, inlined: the tape's hot path
     else:
         node.saved = None
     node.out = out if prim.saves_output else None

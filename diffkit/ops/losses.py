@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from .._dtypes import SCALAR_TYPE_NAMES
+from .._dtypes import scalar_type_name
 from .._size import Size
 from ..tensor import Tensor
 from ._primitive import apply, defprim
@@ -136,8 +136,7 @@ def _class_dim(x) -> int:
 def _check_index_target(target: np.ndarray) -> None:
     """Class indices are int64 (or uint8), as PyTorch insists: an int32 target would work here but fail there."""
     if target.dtype not in (np.int64, np.uint8):
-        name = SCALAR_TYPE_NAMES.get(target.dtype.name, target.dtype.name)
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {name}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}")
 
 
 def _check_class_weight(weight, n_classes: int, prefix: str = "") -> None:
@@ -196,8 +195,8 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     dim = _class_dim(x)
     t = _array(target)
     if t.shape == x.shape and t.dtype.kind != "f":
-        name = SCALAR_TYPE_NAMES.get(t.dtype.name, t.dtype.name)
-        raise RuntimeError(f"Expected floating point type for target with class probabilities, got {name}")
+        raise RuntimeError("Expected floating point type for target with class probabilities, got "
+                           + scalar_type_name(t.dtype))
     if x.ndim == 2 and weight is None and label_smoothing == 0 and t.dtype.kind in "iu" and t.shape == x.shape[:1]:
         _check_index_target(t)
         return _cross_entropy_index(input, t, ignore_index, reduction)

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .._dtypes import scalar_type_name
 from ..tensor import Tensor
 from ._primitive import defprim, function
 from .elementwise import abs, sign, where
@@ -78,8 +79,6 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False):
     """The vector ``ord``-norm over ``dim`` (all entries by default): 2, 1, inf, 0 or any p."""
     kind = np.asarray(x._data if isinstance(x, Tensor) else x).dtype.kind
     if kind in "biu":  # numpy would take the norm of integers, PyTorch refuses
-        from .reduction import _TORCH_TYPE_NAMES
-
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           + _TORCH_TYPE_NAMES.get(str(x.dtype), str(x.dtype)))
+                           + scalar_type_name(x.dtype))
     return function(NORM)(x, p=_p(ord), dim=_dim_arg(x, dim), keepdim=keepdim)

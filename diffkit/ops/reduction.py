@@ -338,7 +338,7 @@ def mean(x, dim=None, keepdim: bool = False, dtype=None):
         x = x.to(dtype)
     if getattr(x, "is_floating_point", lambda: True)() is False:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
-                           f"floating point or complex dtype. Got: {_TORCH_TYPE_NAMES.get(str(x.dtype), str(x.dtype))}")
+                           f"floating point or complex dtype. Got: {_dtypes.scalar_type_name(x.dtype)}")
     return _reduce(MEAN, MEAN_DIM, x, dim, keepdim, shape=np.shape(x))
 
 
@@ -352,10 +352,6 @@ def _correction(unbiased, correction) -> int:
     if correction is not None:
         return correction
     return 1 if unbiased is None or unbiased else 0
-
-
-_TORCH_TYPE_NAMES = {"diffkit.int64": "Long", "diffkit.int32": "Int", "diffkit.int16": "Short",
-                     "diffkit.int8": "Char", "diffkit.uint8": "Byte", "diffkit.bool": "Bool"}
 
 
 def _check_floating(x) -> None:

@@ -92,5 +92,6 @@ def cumprod(x, dim: int, *, dtype=None):
 def _scan(prim, x, dim: int, dtype):
     """The scan in ``dtype`` when one is given (integers accumulate in int64 otherwise)."""
     x = x.to(dtype) if dtype is not None else _integer_to_long(x)
-    out = function(prim)(x, dim=wrap_dim(dim, np.ndim(x)))
-    return out if dtype is None else out.to(dtype)
+    from .reduction import _in_dtype
+
+    return _in_dtype(function(prim)(x, dim=wrap_dim(dim, np.ndim(x))), dtype)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import copy
 import functools
-import itertools
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from ..autograd import grad_mode
-from ..nn.module import RemovableHandle
+from ..nn.module import RemovableHandle, add_hook
 from ..nn.parameter import zero_grads
 from ..tensor import Tensor, _wrap
 
@@ -55,26 +54,19 @@ def apply_weight_decay(p: np.ndarray, grad: np.ndarray, group: dict) -> np.ndarr
     return grad + weight_decay * p
 
 
-_hook_ids = itertools.count()
-
-
-def _add_hook(hooks: OrderedDict, hook: Callable) -> RemovableHandle:
-    key = next(_hook_ids)
-    hooks[key] = hook
-    return RemovableHandle(hooks, key)
-
-
 def _with_step_hooks(step: Callable) -> Callable:
     """``step`` with the optimizer's step hooks around it, once however many overriding steps call super()."""
 
     @functools.wraps(step)
     def hooked(self, *rest, **kwargs):
-        if self.__dict__.get("_in_hooked_step"):
+        state = self.__dict__
+        pre, post = state.get("_optimizer_step_pre_hooks"), state.get("_optimizer_step_post_hooks")
+        if not (pre or post) or state.get("_in_hooked_step"):  # the common step: no hooks, no bookkeeping
             return step(self, *rest, **kwargs)
         args = (self, *rest)  # PyTorch's hooks see step's arguments with the optimizer first
         self._in_hooked_step = True
         try:
-            for hook in list(self.__dict__.get("_optimizer_step_pre_hooks", {}).values()):
+            for hook in list(pre.values() if pre else ()):
                 result = hook(self, args, kwargs)
                 if result is not None:
                     if not (isinstance(result, tuple) and len(result) == 2):
@@ -82,7 +74,7 @@ def _with_step_hooks(step: Callable) -> Callable:
                                            f"{result}.")
                     args, kwargs = result
             out = step(*args, **kwargs)
-            for hook in list(self.__dict__.get("_optimizer_step_post_hooks", {}).values()):
+            for hook in list(post.values() if post else ()):
                 hook(self, args, kwargs)
             return out
         finally:
@@ -163,11 +155,11 @@ class Optimizer:
 
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs before each ``step``; it may return ``(new_args, new_kwargs)``."""
-        return _add_hook(self._optimizer_step_pre_hooks, hook)
+        return add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs after each ``step``."""
-        return _add_hook(self._optimizer_step_post_hooks, hook)
+        return add_hook(self._optimizer_step_post_hooks, hook)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (``None``, or zeros with ``set_to_none=False``) before the next backward."""
