@@ -91,7 +91,7 @@ from .tensor import Tensor, device
 _tensor_methods.install()
 _allocator.tune()  # a training step's arrays would otherwise page-fault in again at every step
 
-from . import autograd, backends, cuda, datasets, nn, optim, return_types, utils  # the training stack, as torch
+from . import autograd, backends, cuda, datasets, graphs, nn, optim, return_types, utils  # the training stack
 from .determinism import (
     are_deterministic_algorithms_enabled,
     is_deterministic_algorithms_warn_only_enabled,

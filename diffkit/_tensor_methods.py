@@ -24,6 +24,15 @@ def _operand(other) -> bool:
     return other.__class__ in _OPERANDS or isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list))
 
 
+def _converter(name: str, dtype):
+    def convert(self) -> Tensor:
+        return self.to(dtype)
+
+    convert.__name__ = convert.__qualname__ = name
+    convert.__doc__ = f"``self.to(diffkit.{dtype.name})``."
+    return convert
+
+
 def _binary(prim, reflected: bool = False):
     if reflected:
         def method(self, other):
@@ -193,7 +202,10 @@ def install() -> None:
     Tensor.mT = property(_matrix_transpose)
     Tensor.view_as = _view_as
     Tensor.type_as = lambda self, other: self.to(other.dtype)
-    Tensor.byte = lambda self: self.to(_dtypes.uint8)
+    for name, dtype in (("byte", _dtypes.uint8), ("double", _dtypes.float64), ("float", _dtypes.float32),
+                        ("half", _dtypes.float16), ("long", _dtypes.int64), ("int", _dtypes.int32),
+                        ("bool", _dtypes.bool)):
+        setattr(Tensor, name, _converter(name, dtype))
     Tensor.reshape_as = _view_as
     Tensor.new_tensor = _new_tensor
     for name in ("zeros", "ones", "empty", "full"):

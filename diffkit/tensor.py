@@ -221,14 +221,20 @@ class Tensor:
 
     # ----------------------------------------------------------------- conversions
     def item(self):
+        if grad_mode.state.capture is not None:
+            _refuse_readout("Tensor.item()")
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def tolist(self):
+        if grad_mode.state.capture is not None:
+            _refuse_readout("Tensor.tolist()")
         return self._data.tolist()
 
     def numpy(self, force: bool = False) -> np.ndarray:
+        if grad_mode.state.capture is not None:
+            _refuse_readout("Tensor.numpy()")
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
@@ -284,24 +290,6 @@ class Tensor:
         if dtype is None:
             return f"diffkit.{_dtypes.TENSOR_TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
         return self.to(_dtypes.from_type_name(dtype) if isinstance(dtype, str) else dtype)
-
-    def double(self) -> Tensor:
-        return self.to(_dtypes.float64)
-
-    def float(self) -> Tensor:
-        return self.to(_dtypes.float32)
-
-    def half(self) -> Tensor:
-        return self.to(_dtypes.float16)
-
-    def long(self) -> Tensor:
-        return self.to(_dtypes.int64)
-
-    def int(self) -> Tensor:
-        return self.to(_dtypes.int32)
-
-    def bool(self) -> Tensor:
-        return self.to(_dtypes.bool)
 
     def contiguous(self) -> Tensor:
         """Self when already laid out row-major, else a row-major copy (``CloneBackward0``)."""
@@ -370,6 +358,8 @@ class Tensor:
             old.out = OVERWRITTEN  # its saved output is about to change: backward through it must fail
         try:
             np.copyto(self._data, data, casting="unsafe")
+            if grad_mode.state.capture is not None:
+                grad_mode.state.capture.record_write(self, data)
         except ValueError as error:
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to "
@@ -405,6 +395,8 @@ class Tensor:
 
             return self._assign(expand(value.to(self.dtype), self.shape))
         self._data[...] = value._data if source else written_number(value, self._data.dtype)
+        if grad_mode.state.capture is not None:
+            grad_mode.state.capture.record_write(self, value if source else self._data.copy())
         self._version += 1
         return self
 
@@ -425,6 +417,8 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        if grad_mode.state.capture is not None:
+            _refuse_readout("bool(tensor) (an if or while on a tensor)")
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
@@ -464,6 +458,13 @@ class Tensor:
             object.__setattr__(result, name, value)
         memo[id(self)] = result
         return result
+
+
+def _refuse_readout(what: str):
+    from .graphs.recorder import refuse
+
+    raise refuse(what, "a value read out of a tensor is this run's, and would stay fixed in every replay",
+                 "; or return the tensor from the step and read it after the call")
 
 
 def _check_not_a_view(grad_fn) -> None:

@@ -99,6 +99,11 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
     """Backpropagate from ``outputs``; accumulate into leaves' ``.grad`` (``accumulate``) and/or
     return the gradients reaching ``inputs`` as a dict keyed by ``id(input)``."""
     outputs = _as_tuple(outputs)
+    if grad_mode.state.capture is not None:  # a step being captured (diffkit.graphs): the recording walk
+        from ..graphs.backward import capture_backward
+
+        return capture_backward(grad_mode.state.capture, outputs, _as_tuple(grad_outputs), retain_graph,
+                                create_graph, inputs, accumulate)
     grads0 = _initial_grads(outputs, _as_tuple(grad_outputs), create_graph)
     if retain_graph is None:
         retain_graph = create_graph
@@ -170,8 +175,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
     return {id(x): captured.get(key) for key, xs in targets.items() for x in xs}
 
 
-def _accumulate(leaf: Tensor, g, create_graph: bool) -> None:
-    """Add a gradient into ``leaf.grad``, owning its buffer so later in-place updates are safe."""
+def _accumulate(leaf: Tensor, g, create_graph: bool, owned: bool | None = None) -> None:
+    """Add a gradient into ``leaf.grad``, owning its buffer so later in-place updates are safe
+    (``owned``: whether ``g`` may become the buffer, when the caller knows; else decided here)."""
     if create_graph:
         g = g if g.dtype == leaf.dtype else g.to(leaf.dtype)
         leaf._grad = g if leaf._grad is None else leaf._grad + g
@@ -179,8 +185,9 @@ def _accumulate(leaf: Tensor, g, create_graph: bool) -> None:
     dtype = leaf._data.dtype
     if leaf._grad is None:
         # take the buffer only when nothing else can see it (as PyTorch's AccumulateGrad does)
-        owned = (isinstance(g, np.ndarray) and g.flags.owndata and g.flags.writeable
-                 and g.dtype == dtype and sys.getrefcount(g) <= 3)
+        if owned is None:
+            owned = (isinstance(g, np.ndarray) and g.flags.owndata and g.flags.writeable
+                     and g.dtype == dtype and sys.getrefcount(g) <= 3)
         leaf._grad = _wrap(g if owned else np.array(g, dtype=dtype))
     else:
         buffer = leaf._grad._data

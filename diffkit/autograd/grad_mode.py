@@ -9,6 +9,7 @@ import threading
 class _GradState(threading.local):
     enabled = True  # class attribute: the default seen by every new thread
     anomaly = False
+    capture = None  # the Recorder of a step being captured (diffkit.graphs), else None
 
 
 state = _GradState()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..autograd import grad_mode
 from ..tensor import Tensor, _wrap, as_array
 
 
@@ -28,6 +29,12 @@ class Parameter(Tensor):
 def zero_grads(parameters: Iterable[Tensor], set_to_none: bool = True) -> None:
     """Drop gradients (``None``), or zero them in place (``set_to_none=False``): ``Module.zero_grad`` and
     ``Optimizer.zero_grad``."""
+    capture = grad_mode.state.capture
+    if capture is not None:  # a captured step (diffkit.graphs) forgets the gradients again at each replay
+        parameters = list(parameters)
+        capture.run_effect(lambda: zero_grads(parameters, set_to_none),
+                           ("zero_grad", set_to_none, tuple(map(id, parameters))), "zero_grad")
+        return
     for p in parameters:
         if p._grad is None:  # the slot, not the property: this runs for every parameter at every step
             continue

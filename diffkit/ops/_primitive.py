@@ -12,7 +12,6 @@ numpy, Tensors get a tape node, dual numbers and SymPy expressions get their own
 """
 from __future__ import annotations
 
-import math
 import traceback
 
 import numpy as np
@@ -22,6 +21,7 @@ from .._promotion import elementwise_result, wrapped_ints
 from ..autograd import grad_mode, tape_hooks
 from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class, sequence
 from ..tensor import Tensor, _wrap, shared_counter
+from ._sums import ones_vector, sum_leading, sum_to, sum_to_array, sum_trailing  # noqa: F401  (re-exported)
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
@@ -164,26 +164,7 @@ class PrimitiveNode(Node):
                 inputs = [x._data if isinstance(x, Tensor) else x for x in saved]
         if create_graph and out is not None:
             out = _wrap(out, True, self)
-        params = self.params
-        shapes = self.in_shapes
-        if prim.joint is not None and not create_graph:
-            grads = prim.joint(tuple([edge is not None for edge in self.edges]), grad, out, *inputs, **params)
-            if shapes is not None:
-                grads = [g if g is None or g.shape == shape else sum_to(g, shape) for g, shape in zip(grads, shapes)]
-            return grads
-        rules = prim.vjp
-        grads = []
-        i = 0
-        for edge in self.edges:
-            if edge is None:
-                grads.append(None)
-            else:
-                g = rules[i](grad, out, *inputs, **params)
-                if shapes is not None and g.shape != shapes[i]:
-                    g = sum_to(g, shapes[i])
-                grads.append(g)
-            i += 1
-        return grads
+        return run_rules(prim, self.edges, self.in_shapes, self.params, grad, out, inputs, not create_graph)
 
     def _release(self) -> None:
         if self.saved is not None or self.out is not None:
@@ -193,6 +174,29 @@ class PrimitiveNode(Node):
     @property
     def metadata(self) -> dict:
         return {}
+
+
+def run_rules(prim: Primitive, edges: tuple, shapes, params: dict, grad, out, inputs, arrays: bool) -> list:
+    """The gradient of each input whose edge is not None (None for the others), summed back to
+    the input's shape: a node's backward, and a captured step's replay of it (graphs/)."""
+    if prim.joint is not None and arrays:
+        grads = prim.joint(tuple([edge is not None for edge in edges]), grad, out, *inputs, **params)
+        if shapes is not None:
+            grads = [g if g is None or g.shape == shape else sum_to(g, shape) for g, shape in zip(grads, shapes)]
+        return grads
+    rules = prim.vjp
+    grads = []
+    i = 0
+    for edge in edges:
+        if edge is None:
+            grads.append(None)
+        else:
+            g = rules[i](grad, out, *inputs, **params)
+            if shapes is not None and g.shape != shapes[i]:
+                g = sum_to(g, shapes[i])
+            grads.append(g)
+        i += 1
+    return grads
 
 
 def _inplace_message(node, which: str, x, version=None) -> str:
@@ -215,6 +219,21 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
                 requires_grad = True
         else:
             arrays.append(a)
+    out = compute(prim, arrays, params)
+    if _state.capture is not None:
+        _state.capture.record_forward(prim, args, params, out)
+    if requires_grad and _state.enabled and prim.node_class is not None and out.dtype.kind in "fc":
+        result = _record(prim, args, params, out)  # integer and bool results are not differentiable
+    else:
+        result = _wrap(out)
+    if prim.is_view:
+        _share_version(result, args[0])
+    return result
+
+
+def compute(prim: Primitive, arrays, params: dict) -> np.ndarray:
+    """The forward computation on arrays, with PyTorch's result dtype: a Tensor's value, and a
+    captured step's replay of it (graphs/)."""
     try:
         out = prim.forward(*arrays, **params)
     except ValueError as error:  # numpy's complaint, reworded as PyTorch words it
@@ -230,13 +249,7 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
                 out = _torch_float_promotion(out, arrays)
         elif prim.elementwise and prim.promotes:  # float16, complex, integers: see _promotion
             out = elementwise_result(prim, out, arrays, params)
-    if requires_grad and _state.enabled and prim.node_class is not None and out.dtype.kind in "fc":
-        result = _record(prim, args, params, out)  # integer and bool results are not differentiable
-    else:
-        result = _wrap(out)
-    if prim.is_view:
-        _share_version(result, args[0])
-    return result
+    return out
 
 
 def _share_version(view: Tensor, base) -> None:
@@ -429,68 +442,3 @@ def unary(prim: Primitive, name: str | None = None, doc: str | None = None):
     fn.__doc__ = doc or f"Elementwise ``{prim.name}`` of numbers, arrays, Tensors, SymPy expressions or dual numbers."
     fn.primitive = prim
     return fn
-
-
-# ------------------------------------------------------------------ shared backward helper
-def sum_to(g, shape: tuple):
-    """Sum a gradient over the dimensions that broadcasting added or stretched: the one place
-    where gradients of broadcast inputs are reduced back to the input's shape."""
-    if isinstance(g, Tensor):
-        from .shape import sum_to_size
-
-        return sum_to_size(g, shape)
-    return sum_to_array(g, shape)
-
-
-def sum_to_array(g, shape: tuple):
-    g = np.asarray(g)
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
-    if not axes:
-        return g.reshape(shape)
-    if axes == tuple(range(len(axes))):  # a bias's gradient: the leading axes only
-        return sum_leading(g, len(axes)).reshape(shape)
-    return g.sum(axis=axes, keepdims=True).reshape(shape)
-
-
-_ONES: dict = {}  # (length, dtype) -> a read-only vector of ones
-
-
-def ones_vector(n: int, dtype) -> np.ndarray:
-    """A shared, read-only vector of ``n`` ones: sums as matrix-vector products."""
-    key = (n, dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 64:
-            _ONES.clear()
-        ones = _ONES[key] = np.ones(n, dtype)
-        ones.flags.writeable = False
-    return ones
-
-
-def _blas_summable(g: np.ndarray) -> bool:
-    """Whether sums of ``g`` can be BLAS products: a non-empty C-ordered array of single or double
-    precision (real or complex)."""
-    return g.dtype.kind in "fc" and g.dtype.itemsize >= 4 and g.flags.c_contiguous and g.size > 0
-
-
-def sum_leading(g: np.ndarray, k: int) -> np.ndarray:
-    """Sum an array over its first ``k`` axes, as one BLAS matrix-vector product with ones when it
-    can: numpy adds a C-ordered array's rows one by one, 2-20x slower (5.6 against 1.8 us for
-    128x256 float32, 86 against 4 us for 4096x16) and no more accurate."""
-    if g.ndim <= k or not _blas_summable(g):
-        return g.sum(axis=tuple(range(k)))
-    rows = math.prod(g.shape[:k])
-    return np.dot(ones_vector(rows, g.dtype), g.reshape(rows, -1)).reshape(g.shape[k:])
-
-
-def sum_trailing(g: np.ndarray, k: int) -> np.ndarray:
-    """Sum an array over its last ``k`` axes, as a matrix-vector product with ones when it can
-    (``sum_leading``'s twin, for layer norm's statistics and per-channel sums)."""
-    if k == 0:
-        return g
-    kept = g.shape[:g.ndim - k]
-    if g.ndim < k or not _blas_summable(g):
-        return g.sum(axis=tuple(range(g.ndim - k, g.ndim)))
-    rows = g.reshape(math.prod(kept), -1)
-    return np.dot(rows, ones_vector(rows.shape[1], g.dtype)).reshape(kept)

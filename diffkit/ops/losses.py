@@ -82,8 +82,25 @@ def _ce_vjp(g, out, x, coefficients, rowsum, dim, reduction, divisor):
 CROSS_ENTROPY = defprim("cross_entropy", _ce_forward, _ce_vjp, node="CrossEntropyLossBackward0")
 
 
-def _ce_index_forward(x, target, valid, reduction, divisor):
+def _counted_rows(target: np.ndarray, ignore_index: int, n_classes: int) -> tuple:
+    """(target with ignored rows pointed at class 0, the rows that count or None for all, their number),
+    from the labels' values inside the primitive, so that a captured step (diffkit.graphs) recomputes them."""
+    valid = None
+    outside = (target < 0) | (target >= n_classes)
+    if outside.any() or 0 <= ignore_index < n_classes:  # an ignore_index may be a class (a padding token)
+        valid = target != ignore_index
+        if (outside & valid).any():
+            raise IndexError(f"Target {int(target[outside & valid][0])} is out of bounds.")
+        if valid.all():
+            valid = None
+        else:
+            target = np.where(valid, target, 0)
+    return target, valid, len(target) if valid is None else int(valid.sum())
+
+
+def _ce_index_forward(x, target, ignore_index, reduction):
     """Rows of logits against class indices (the common case): gather, no dense target matrix."""
+    target, valid, divisor = _counted_rows(target, ignore_index, x.shape[1])
     shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
     per = np.log(np.add.reduce(np.exp(shifted), axis=1))
     per -= shifted[np.arange(len(target)), target]
@@ -92,8 +109,9 @@ def _ce_index_forward(x, target, valid, reduction, divisor):
     return _reduce_forward(per, reduction, divisor)
 
 
-def _ce_index_vjp(g, out, x, target, valid, reduction, divisor):
+def _ce_index_vjp(g, out, x, target, ignore_index, reduction):
     """softmax(x) - onehot(target), per row scaled by the incoming gradient (0 for ignored rows)."""
+    target, valid, divisor = _counted_rows(target, ignore_index, x.shape[1])
     g = _scale(g, reduction, divisor)
     rows = np.arange(len(target))
     if x.__class__ is np.ndarray:
@@ -111,7 +129,7 @@ def _ce_index_vjp(g, out, x, target, valid, reduction, divisor):
     return factor * (softmax(x, 1) - onehot)
 
 
-CROSS_ENTROPY_INDEX = defprim("cross_entropy_index", _ce_index_forward, _ce_index_vjp, save=(0,),
+CROSS_ENTROPY_INDEX = defprim("cross_entropy_index", _ce_index_forward, (_ce_index_vjp, None), save=(0, 1),
                               node="CrossEntropyLossBackward0")
 
 
@@ -218,20 +236,7 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
 
 
 def _cross_entropy_index(input: Tensor, target: np.ndarray, ignore_index: int, reduction: str) -> Tensor:
-    n_classes = input.shape[1]
-    valid = None
-    outside = (target < 0) | (target >= n_classes)
-    if outside.any() or 0 <= ignore_index < n_classes:  # an ignore_index may be a class (a padding token)
-        valid = target != ignore_index
-        if (outside & valid).any():
-            raise IndexError(f"Target {int(target[outside & valid][0])} is out of bounds.")
-        if valid.all():
-            valid = None
-        else:
-            target = np.where(valid, target, 0)
-    divisor = len(target) if valid is None else int(valid.sum())
-    return apply(CROSS_ENTROPY_INDEX, (input,), {"target": target, "valid": valid, "reduction": reduction,
-                                                 "divisor": divisor})
+    return apply(CROSS_ENTROPY_INDEX, (input, target), {"ignore_index": ignore_index, "reduction": reduction})
 
 
 def _soft_cross_entropy(input, target, weight, reduction, label_smoothing, dim):

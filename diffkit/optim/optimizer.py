@@ -172,6 +172,19 @@ class Optimizer:
         if closure is not None:
             with grad_mode.enable_grad():
                 loss = closure()
+        capture = grad_mode.state.capture
+        if capture is None:
+            self._update_all()
+        else:  # a captured step (diffkit.graphs): the update is one op, replayed as it is
+            if closure is not None or self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks:
+                from ..graphs.recorder import refuse
+
+                raise refuse("optimizer.step with a closure or step hooks", "that Python code would not run again")
+            capture.run_effect(self._update_all, ("step", self), f"{type(self).__name__}.step")
+        return loss
+
+    def _update_all(self) -> None:
+        """Update every parameter that has a gradient, with the hyperparameters its group has now."""
         with grad_mode.no_grad():
             for group in self.param_groups:
                 hyper = _plain(group)
@@ -190,7 +203,6 @@ class Optimizer:
                     if fresh and state:
                         self.state[p] = state
                     p._version += 1
-        return loss
 
     def _update(self, group: dict, param: Tensor, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError

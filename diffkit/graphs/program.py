@@ -1,0 +1,105 @@
+"""A captured step, verified and ready to replay.
+
+A step is recorded twice, and the two recordings must agree op for op and constant for
+constant: a value that was computed outside diffkit's engine (numpy on ``.numpy()``, random
+numbers drawn in Python, a branch on a tensor's value) shows up as a constant that differs
+between the two calls, and the step is refused instead of replayed wrongly. The replay then
+runs the ops in order over a list of slots: no Tensor, node or dict is made.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from .recorder import CONSTANT, LIVE, Recorder
+
+DIFFERS = ("the step did not compute the same thing on two calls ({what}). A captured step must be the same "
+           "array computations on every call: a value computed outside diffkit's operations (numpy on "
+           ".numpy() or ._data), random numbers drawn outside an operation, or a Python branch that changes "
+           "between calls makes it differ. Run this step eagerly (without diffkit.graphs.capture).")
+
+
+def same(a, b) -> bool:
+    """Whether two recorded values are the same: equal numbers, arrays, containers; identical objects."""
+    if a is b:
+        return True
+    if type(a) is not type(b) or isinstance(a, Tensor):
+        return False
+    if isinstance(a, np.ndarray):
+        return (a.shape == b.shape and a.dtype == b.dtype
+                and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")))
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, float) and a != a:
+        return b != b
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def verify(first: Recorder, second: Recorder) -> None:
+    """Raise unless the two recordings are the same program."""
+    if len(first.ops) != len(second.ops):
+        raise RuntimeError(DIFFERS.format(what=f"{len(first.ops)} operations, then {len(second.ops)}"))
+    for i, (a, b) in enumerate(zip(first.ops, second.ops)):
+        if a.name != b.name or a.inputs != b.inputs or a.outputs != b.outputs or not same(a.key, b.key):
+            raise RuntimeError(DIFFERS.format(what=f"operation {i}: {a.name}, then {b.name}"))
+    for k, ((kind, detail), (kind2, detail2)) in enumerate(zip(first.sources, second.sources)):
+        if kind != kind2 or (kind not in (LIVE, CONSTANT) and detail != detail2):
+            raise RuntimeError(DIFFERS.format(what=f"value {k}: {kind}, then {kind2}"))
+        if kind == CONSTANT or (kind == LIVE and detail is not detail2):
+            if not same(first.values[k], second.values[k]):
+                raise RuntimeError(DIFFERS.format(what=f"an input of {_reader(second, k)} changed"))
+
+
+def _reader(recorder: Recorder, k: int) -> str:
+    for i, op in enumerate(recorder.ops):
+        if k in op.inputs:
+            return f"operation {i} ({op.name})"
+    return "the step's result"
+
+
+class Program:
+    """The ops of a verified recording over numbered slots."""
+
+    def __init__(self, first: Recorder, second: Recorder) -> None:
+        verify(first, second)
+        self.template: list = [None] * len(second.values)
+        self.live: list[tuple] = []  # (slot, tensor, the array it held): parameters and buffers, read at each run
+        for k, (kind, detail) in enumerate(second.sources):
+            if kind == LIVE and detail is first.sources[k][1]:
+                self.live.append((k, detail, second.values[k]))
+            elif kind in (LIVE, CONSTANT):  # made inside the step but the same both times: a constant
+                self.template[k] = second.values[k]
+        self.arguments = second.arguments
+        self.ops = [(op.fn, op.inputs, op.outputs if op.unpack else op.outputs[0]) for op in second.ops]
+
+    def run(self, arrays: list[np.ndarray]) -> list:
+        """Replay on new argument arrays (of the recorded shapes and dtypes); the slots, filled."""
+        slots = self.template.copy()
+        for k, tensor, seen in self.live:
+            data = tensor._data
+            if data is not seen:
+                _check_rebound(tensor, data, seen)
+            slots[k] = data
+        for k, a in zip(self.arguments, arrays):
+            slots[k] = a
+        for fn, inputs, outputs in self.ops:
+            result = fn(*[slots[i] for i in inputs])
+            if outputs.__class__ is int:
+                slots[outputs] = result
+            elif outputs:
+                for k, value in zip(outputs, result):
+                    slots[k] = value
+        return slots
+
+
+def _check_rebound(tensor: Tensor, data: np.ndarray, seen: np.ndarray) -> None:
+    """A parameter or buffer given a new array since the capture (``p.data = ...``): fine with the same
+    shape and dtype, which the recorded ops assume."""
+    if data.shape != seen.shape or data.dtype != seen.dtype:
+        raise RuntimeError(f"a tensor that the captured step reads changed from {list(seen.shape)} {seen.dtype} "
+                           f"to {list(data.shape)} {data.dtype} since the capture; capture the step again")

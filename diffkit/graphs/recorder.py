@@ -1,0 +1,127 @@
+"""Recording one eager run of a step as a flat program of numpy kernels.
+
+While a recorder is installed (``grad_mode.state.capture``), every array computation that
+diffkit's engine performs -- a primitive's forward, a node's backward rule, a gradient sum,
+a leaf's gradient accumulation, an in-place write, an optimizer's update -- is noted as one
+op: the callable, and where each of its inputs comes from. Everything lives in numbered
+slots: the step's arguments, tensors that existed before the run (parameters, buffers:
+read afresh at every replay), constants, and the outputs of earlier ops. Replaying the ops
+in order on new arguments repeats the step without building a single Tensor or node.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+# the kinds of a slot's source, compared between two recordings of a step
+ARGUMENT, LIVE, CONSTANT, OUTPUT = "argument", "live", "constant", "output"
+
+REFUSED = ("{what} cannot be captured: a replay repeats only diffkit's array computations, so {why}. "
+           "Run this step eagerly (without diffkit.graphs.capture){instead}.")
+
+
+def refuse(what: str, why: str, instead: str = "") -> RuntimeError:
+    return RuntimeError(REFUSED.format(what=what, why=why, instead=instead))
+
+
+class Op:
+    """One recorded computation: ``fn(*slots[inputs])``, its results stored in ``outputs``."""
+
+    __slots__ = ("fn", "inputs", "outputs", "key", "name", "unpack")
+
+    def __init__(self, fn, inputs: tuple, outputs: tuple, key: tuple, name: str, unpack: bool) -> None:
+        self.fn, self.inputs, self.outputs, self.key, self.name = fn, inputs, outputs, key, name
+        self.unpack = unpack  # fn returns a sequence of the outputs, not the one output
+
+
+class Recorder:
+    """The slots and ops of one recording; ``sources[k]`` says where slot k's value comes from."""
+
+    def __init__(self, arguments: list[np.ndarray]) -> None:
+        self.sources: list[tuple] = []
+        self.values: list = []  # the values seen while recording: keeps every array alive, so ids stay unique
+        self.slot_of: dict[int, int] = {}  # id(array) -> the slot that holds it now
+        self.ops: list[Op] = []
+        self.arguments = [self._new(ARGUMENT, a, i) for i, a in enumerate(arguments)]
+
+    # ------------------------------------------------------------------ slots
+    def _new(self, kind: str, value, detail=None) -> int:
+        k = len(self.values)
+        self.sources.append((kind, detail))
+        self.values.append(value)
+        if isinstance(value, np.ndarray):
+            self.slot_of[id(value)] = k
+        return k
+
+    def slot(self, x) -> int:
+        """The slot holding ``x``: a Tensor's array or a plain value, as an earlier op left it."""
+        data = x._data if isinstance(x, Tensor) else x
+        k = self.slot_of.get(id(data)) if isinstance(data, np.ndarray) else None
+        if k is not None:
+            return k
+        if isinstance(x, Tensor):  # a tensor from before the step: parameters and buffers, read at each replay
+            return self._new(LIVE, data, x)
+        return self._new(CONSTANT, x)
+
+    # ------------------------------------------------------------------ ops
+    def record(self, fn, inputs, outputs, key: tuple, name: str) -> None:
+        """Note ``outputs = fn(*inputs)``: a tuple when ``fn`` returns one, else its one value."""
+        ins = tuple(self.slot(x) for x in inputs)
+        unpack = isinstance(outputs, (tuple, list))
+        outs = tuple(self._new(OUTPUT, o, len(self.ops)) for o in (outputs if unpack else (outputs,)))
+        self.ops.append(Op(fn, ins, outs, key, name, unpack))
+
+    def effect(self, fn, inputs, key: tuple, name: str) -> None:
+        """Note a computation that changes state in place and returns nothing."""
+        self.record(fn, inputs, (), key, name)  # no outputs
+
+    # ------------------------------------------------------------------ what the engine records
+    def record_forward(self, prim, args: tuple, params: dict, out: np.ndarray) -> None:
+        from ..ops._primitive import compute
+
+        def forward(*arrays):
+            return compute(prim, arrays, params)
+
+        self.record(forward, args, out, ("forward", prim, params), prim.name)
+
+    def record_backward(self, node, grad, grads: list) -> None:
+        """A primitive node's backward rules, run on ``grad``, its saved output and inputs."""
+        from ..ops._primitive import run_rules
+
+        prim, shapes, params = node.prim, node.in_shapes, node.params
+        edges = tuple(None if edge is None else True for edge in node.edges)  # the pattern, not the graph
+        wanted = tuple(i for i, edge in enumerate(edges) if edge is not None)
+
+        def backward(g, out, *inputs):
+            found = run_rules(prim, edges, shapes, params, g, out, inputs, True)
+            return [found[i] for i in wanted]
+
+        saved = node.saved if node.saved is not None else (None,) * len(edges)
+        self.record(backward, (grad, node.out, *saved), [grads[i] for i in wanted],
+                    ("backward", prim, params, shapes, wanted), type(node).__name__)
+
+    def record_write(self, target: Tensor, source) -> None:
+        """An in-place write into ``target`` (``copy_``, ``add_``, ``x[i] = v``...)."""
+        self.effect(_write, (target, source), ("write",), "write")
+
+    def record_kernel(self, fn, inputs: tuple, outputs: tuple, name: str) -> None:
+        """An array computation done outside the primitive table (a mask, batch statistics)."""
+        cells = tuple(c.cell_contents for c in fn.__closure__ or ())
+        self.record(fn, inputs, outputs, ("kernel", fn.__code__, cells), name)
+
+
+    def run_effect(self, fn, key: tuple, name: str) -> None:
+        """Run ``fn()`` now, unrecorded inside (it is one op of its own), and record it as an effect."""
+        state = grad_mode.state
+        state.capture = None
+        try:
+            fn()
+        finally:
+            state.capture = self
+        self.effect(fn, (), key, name)
+
+
+def _write(target: np.ndarray, source) -> None:
+    np.copyto(target, source, casting="unsafe")

@@ -1,0 +1,224 @@
+"""diffkit.graphs.capture: a replayed step does exactly what the eager step does, or refuses."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import diffkit as torch
+from diffkit import nn
+from diffkit.nn import functional as F
+
+
+def _model(seed: int = 0, dropout: bool = False) -> nn.Module:
+    torch.manual_seed(seed)
+    layers = [nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3)]
+    return nn.Sequential(*layers)
+
+
+def _batches(n: int, rows: int = 8) -> list[tuple]:
+    rng = np.random.default_rng(1)
+    return [(torch.from_numpy(rng.standard_normal((rows, 6)).astype(np.float32)),
+             torch.from_numpy(rng.integers(0, 3, rows))) for _ in range(n)]
+
+
+def _trainer(make_optimizer, seed: int = 0):
+    model = _model(seed)
+    opt = make_optimizer(model.parameters())
+
+    def step(x, y):
+        opt.zero_grad()
+        logits = model(x)
+        loss = F.cross_entropy(logits, y) + 0.01 * (logits * logits).mean()
+        loss.backward()
+        opt.step()
+        return loss, logits
+
+    return model, opt, step
+
+
+OPTIMIZERS = {
+    "sgd": lambda p: torch.optim.SGD(p, lr=0.1),
+    "sgd-momentum-nesterov": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    "adam": lambda p: torch.optim.Adam(p, lr=1e-2),
+    "adamw-amsgrad": lambda p: torch.optim.AdamW(p, lr=1e-2, amsgrad=True),
+    "rmsprop": lambda p: torch.optim.RMSprop(p, lr=1e-2, momentum=0.5),
+}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_replayed_steps_match_eager_steps_bit_for_bit(name):
+    eager_model, _, eager_step = _trainer(OPTIMIZERS[name])
+    model, opt, step = _trainer(OPTIMIZERS[name])
+    captured = torch.graphs.capture(step)
+    for x, y in _batches(7):
+        loss, logits = eager_step(x, y)
+        got_loss, got_logits = captured(x, y)
+        assert got_loss.item() == loss.item()
+        np.testing.assert_array_equal(got_logits.detach().numpy(), logits.detach().numpy())
+    for p, q in zip(eager_model.parameters(), model.parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+    assert len(captured._captured) == 1  # one signature, replayed from the third call on
+
+
+def test_hyperparameter_changes_between_calls_reach_the_replay():
+    eager_model, eager_opt, eager_step = _trainer(OPTIMIZERS["sgd-momentum-nesterov"])
+    model, opt, step = _trainer(OPTIMIZERS["sgd-momentum-nesterov"])
+    schedulers = [torch.optim.lr_scheduler.StepLR(o, step_size=2, gamma=0.5) for o in (eager_opt, opt)]
+    captured = torch.graphs.capture(step)
+    for x, y in _batches(6):
+        eager_step(x, y)
+        captured(x, y)
+        for s in schedulers:
+            s.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.05 / 8)
+    for p, q in zip(eager_model.parameters(), model.parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+
+
+def test_a_new_argument_shape_is_captured_on_its_own():
+    eager_model, _, eager_step = _trainer(OPTIMIZERS["adam"])
+    model, _, step = _trainer(OPTIMIZERS["adam"])
+    captured = torch.graphs.capture(step)
+    batches = _batches(4) + _batches(4, rows=5) + _batches(2)
+    for x, y in batches:
+        assert captured(x, y)[0].item() == eager_step(x, y)[0].item()
+    assert len(captured._captured) == 2
+    for p, q in zip(eager_model.parameters(), model.parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+
+
+def test_gradients_accumulate_across_replays_without_zero_grad():
+    torch.manual_seed(0)
+    w = torch.randn(4, 3, requires_grad=True)
+    x = torch.randn(5, 4)
+
+    def step(x):
+        loss = (x @ w).sin().sum()
+        loss.backward()
+        return loss
+
+    captured = torch.graphs.capture(step)
+    for _ in range(4):
+        captured(x)
+    expected = 4 * (x.t() @ (x @ w).detach().cos()).numpy()
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-5)
+
+
+def test_in_place_writes_and_fan_in_are_replayed():
+    """x feeds three consumers (gradient sums), a buffer is updated in place, a leaf is used twice."""
+    torch.manual_seed(0)
+    w = torch.randn(3, requires_grad=True)
+    running = torch.zeros(3)
+
+    def step(x):
+        h = x * w
+        loss = (h.exp() + h.sin() * w + (h * h)).sum()
+        with torch.no_grad():
+            running.mul_(0.5).add_(h.mean(0))
+        loss.backward()
+        return loss
+
+    captured = torch.graphs.capture(step)
+    inputs = [torch.randn(4, 3) for _ in range(5)]
+    expected_running = np.zeros(3, np.float32)
+    for x in inputs:
+        w.grad = None
+        loss = captured(x)
+        h = x.numpy() * w.detach().numpy()
+        expected_running = expected_running * 0.5 + h.mean(0)
+        assert loss.item() == pytest.approx(float((np.exp(h) + np.sin(h) * w.detach().numpy() + h * h).sum()),
+                                            rel=1e-5)
+        grad = (x.numpy() * (np.exp(h) + np.cos(h) * w.detach().numpy() + 2 * h)).sum(0) + np.sin(h).sum(0)
+        np.testing.assert_allclose(w.grad.numpy(), grad, rtol=1e-4)
+    np.testing.assert_allclose(running.numpy(), expected_running, rtol=1e-5)
+
+
+def test_a_replay_builds_no_graph_and_returns_fresh_tensors():
+    model, _, step = _trainer(OPTIMIZERS["sgd"])
+    captured = torch.graphs.capture(step)
+    (x, y), = _batches(1)
+    first = [captured(x, y)[0] for _ in range(4)]
+    assert first[2].grad_fn is None and not first[2].requires_grad
+    assert first[3]._data is not first[2]._data
+    assert first[3].item() < first[0].item()  # it trains
+
+
+@pytest.mark.parametrize("body, what", [
+    (lambda w, x: float((x @ w).sum()), r"Tensor\.item\(\) cannot be captured"),
+    (lambda w, x: (x @ w).sum() if (x @ w).sum() > 0 else -(x @ w).sum(), r"bool\(tensor\) \(an if or while"),
+    (lambda w, x: (x @ w).sum().numpy(), r"Tensor\.numpy\(\) cannot be captured"),
+])
+def test_reading_a_value_out_during_capture_is_refused(body, what):
+    w = torch.ones(3, 2, requires_grad=True)
+    captured = torch.graphs.capture(lambda x: body(w, x))
+    with pytest.raises(RuntimeError, match=what):
+        captured(torch.ones(4, 3))
+    assert torch.is_grad_enabled() and torch.autograd.grad_mode.state.capture is None  # nothing left behind
+
+
+def test_hooks_and_autograd_grad_are_refused():
+    w = torch.ones(3, requires_grad=True)
+    w.register_hook(lambda g: g * 2)
+    with pytest.raises(RuntimeError, match="a gradient hook cannot be captured"):
+        torch.graphs.capture(lambda x: (x * w).sum().backward())(torch.ones(3))
+    v = torch.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"autograd.grad\(\) cannot be captured.*loss.backward\(\)"):
+        torch.graphs.capture(lambda x: torch.autograd.grad((x * v).sum(), v))(torch.ones(3))
+    opt = torch.optim.SGD([v], lr=0.1)
+    opt.register_step_post_hook(lambda *a: None)
+
+    def step(x):
+        (x * v).sum().backward()
+        opt.step()
+
+    with pytest.raises(RuntimeError, match="step hooks cannot be captured"):
+        torch.graphs.capture(step)(torch.ones(3))
+
+
+def test_values_computed_outside_the_engine_are_caught_by_the_second_recording():
+    w = torch.ones(3, requires_grad=True)
+
+    def step(x):  # a constant tensor made from x's values with numpy: baked into a replay, so refused
+        shift = torch.tensor(np.asarray(x.detach()).mean())
+        loss = ((x - shift) * w).sum()
+        loss.backward()
+        return loss
+
+    captured = torch.graphs.capture(step)
+    captured(torch.ones(3))
+    with pytest.raises(RuntimeError, match="did not compute the same thing on two calls"):
+        captured(torch.full((3,), 2.0))
+
+
+def test_random_numbers_drawn_outside_an_operation_are_refused():
+    w = torch.ones(5, requires_grad=True)
+
+    def step(x):
+        noise = torch.randn(5)
+        (x * w + noise).sum().backward()
+
+    captured = torch.graphs.capture(step)
+    captured(torch.ones(5))
+    with pytest.raises(RuntimeError, match="random numbers drawn outside an operation"):
+        captured(torch.ones(5))
+
+
+def test_a_rebound_parameter_must_keep_its_shape():
+    w = torch.ones(3, requires_grad=True)
+    captured = torch.graphs.capture(lambda x: (x * w).sum())
+    for _ in range(3):
+        captured(torch.ones(3))
+    with torch.no_grad():
+        w.data = torch.full((3,), 2.0)
+    assert captured(torch.ones(3)).item() == 6.0  # a new array of the same shape is read afresh
+    w.data = torch.ones(4)
+    with pytest.raises(RuntimeError, match=r"changed from \[3\] float32 to \[4\] float32"):
+        captured(torch.ones(3))
+
+
+def test_captured_steps_take_tensors_and_numbers_only():
+    captured = torch.graphs.capture(lambda x, k: x * k)
+    assert captured(torch.ones(2), 3).tolist() == [3.0, 3.0]
+    with pytest.raises(TypeError, match="takes Tensors and plain numbers, got list"):
+        captured([1.0], 2)
