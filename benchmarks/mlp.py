@@ -6,7 +6,7 @@ above 1.
 """
 from __future__ import annotations
 
-from . import minimal_tape, models
+from . import frameworks, minimal_tape, models
 from .harness import Config, Row, Setup, Timing, cells, measure, paired_ratio
 
 NAME = "mlp"
@@ -35,14 +35,40 @@ def step_rows(cfg: Config, labelled: list[tuple[str, models.Spec, tuple]], what:
     rows = []
     for label, spec, batch in labelled:
         setups = {**models.trainer_setups(spec, LR, SEED, models.step_on(batch)), "tape": _tape_setup(spec, batch)}
+        if "diffkit" in cfg.frameworks:
+            setups["captured"] = _captured_setup(spec, batch)
         outcomes = measure(setups, cfg)
-        rows.append(Row(f"{label}: {what}", "ms/step", cells(outcomes, cfg, 1e3), note=_tape_note(outcomes)))
+        note = "; ".join(filter(None, (_captured_note(outcomes), _tape_note(outcomes))))
+        rows.append(Row(f"{label}: {what}", "ms/step", cells(outcomes, cfg, 1e3), note=note))
     return rows
 
 
 def _tape_setup(spec: models.Spec, batch: tuple) -> Setup:
     """The floor's layers behind a minimal tape (minimal_tape.py), timed beside the frameworks."""
     return lambda m: models.step_on(batch)(minimal_tape.Trainer(spec, models.init_params(spec, SEED), LR))
+
+
+def _captured_setup(spec: models.Spec, batch: tuple) -> Setup:
+    """diffkit's same step wrapped in diffkit.graphs.capture: recorded on two calls, then replayed."""
+
+    def setup(_):
+        diffkit = frameworks.load("diffkit")
+        trainer = models.TorchLike(diffkit, spec, models.init_params(spec, SEED), LR)
+        x, y = trainer.batch(*batch)
+        step = diffkit.graphs.capture(lambda x, y: trainer.step((x, y)))
+        return lambda: step(x, y)
+
+    return setup
+
+
+def _captured_note(outcomes: dict) -> str:
+    """The replayed step, and its ratios to the floor and to PyTorch measured in the same rounds."""
+    captured = outcomes.get("captured")
+    if not isinstance(captured, Timing):
+        return f"diffkit.graphs.capture: {captured.text}" if captured is not None else ""
+    ratios = [f"{paired_ratio(captured, outcomes[k]):.2f}× {label}" for k, label in
+              (("numpy", "floor"), ("torch", "PyTorch")) if isinstance(outcomes.get(k), Timing)]
+    return f"captured step (diffkit.graphs.capture) {captured.seconds * 1e3:.3g} ms = " + ", ".join(ratios)
 
 
 def _tape_note(outcomes: dict) -> str:

@@ -222,3 +222,75 @@ def test_captured_steps_take_tensors_and_numbers_only():
     assert captured(torch.ones(2), 3).tolist() == [3.0, 3.0]
     with pytest.raises(TypeError, match="takes Tensors and plain numbers, got list"):
         captured([1.0], 2)
+
+
+def _compare_training(build, batches, make_optimizer=lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9)):
+    """Train two copies from one seed, eagerly and captured; every result, parameter and buffer must agree."""
+    copies = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = build()
+        copies.append((model, make_optimizer(model.parameters())))
+    steps = []
+    for model, opt in copies:
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y, ignore_index=0)
+            loss.backward()
+            opt.step()
+            return loss
+        steps.append(step)
+    captured = torch.graphs.capture(steps[1])
+    torch.manual_seed(5)
+    eager_losses = [steps[0](x, y).item() for x, y in batches]
+    torch.manual_seed(5)
+    replayed = [captured(x, y).item() for x, y in batches]
+    assert replayed == eager_losses
+    (eager, _), (model, _) = copies
+    for (name, a), (_, b) in zip(eager.state_dict().items(), model.state_dict().items()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+    return eager, model
+
+
+def test_a_cnn_with_batch_norm_max_pool_and_dropout_replays_exactly():
+    rng = np.random.default_rng(2)
+    batches = [(torch.from_numpy(rng.standard_normal((6, 1, 8, 8)).astype(np.float32)),
+                torch.from_numpy(rng.integers(0, 4, 6))) for _ in range(6)]
+
+    def build():
+        return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Dropout(0.3), nn.Flatten(), nn.Linear(64, 4))
+
+    eager, model = _compare_training(build, batches)
+    assert model[1].num_batches_tracked.item() == 6
+    model.eval()
+    eager.eval()
+    with torch.no_grad():
+        np.testing.assert_array_equal(model(batches[0][0]).numpy(), eager(batches[0][0]).numpy())
+
+
+def test_embeddings_and_ignored_labels_follow_each_batch():
+    """The token ids (an embedding's indices) and which labels are ignored change from batch to batch."""
+    rng = np.random.default_rng(3)
+    batches = []
+    for i in range(6):
+        labels = rng.integers(1, 5, 7)
+        if i >= 3:
+            labels[:2] = 0  # ignore_index=0: rows to leave out, only after the capture
+        batches.append((torch.from_numpy(rng.integers(0, 20, (7, 3))), torch.from_numpy(labels)))
+
+    def build():
+        return nn.Sequential(nn.Embedding(20, 5), nn.Flatten(), nn.Linear(15, 5))
+
+    _compare_training(build, batches, lambda p: torch.optim.Adam(p, lr=0.01))
+
+
+def test_the_benchmark_mlp_replays_exactly():
+    rng = np.random.default_rng(4)
+    batches = [(torch.from_numpy(rng.standard_normal((8, 8)).astype(np.float32)),
+                torch.from_numpy(rng.integers(1, 4, 8))) for _ in range(5)]
+
+    def build():
+        return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 4))
+
+    _compare_training(build, batches)

@@ -10,6 +10,8 @@ in order on new arguments repeats the step without building a single Tensor or n
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..autograd import grad_mode
@@ -78,13 +80,24 @@ class Recorder:
         self.record(fn, inputs, (), key, name)  # no outputs
 
     # ------------------------------------------------------------------ what the engine records
+    def _split(self, params: dict) -> tuple:
+        """(names of the params that hold arrays computed by recorded ops, the other params): the first
+        are inputs of the op (batch norm's statistics), read from their slots at each replay."""
+        names = tuple(k for k, v in params.items() if isinstance(v, np.ndarray) and id(v) in self.slot_of)
+        return names, ({k: v for k, v in params.items() if k not in names} if names else params)
+
     def record_forward(self, prim, args: tuple, params: dict, out: np.ndarray) -> None:
         from ..ops._primitive import compute
 
-        def forward(*arrays):
-            return compute(prim, arrays, params)
+        names, static = self._split(params)
+        n = len(args)
 
-        self.record(forward, args, out, ("forward", prim, params), prim.name)
+        def forward(*arrays):
+            if not names:
+                return compute(prim, arrays, static)
+            return compute(prim, arrays[:n], {**static, **dict(zip(names, arrays[n:]))})
+
+        self.record(forward, (*args, *(params[k] for k in names)), out, ("forward", prim, static, names), prim.name)
 
     def record_backward(self, node, grad, grads: list) -> None:
         """A primitive node's backward rules, run on ``grad``, its saved output and inputs."""
@@ -93,14 +106,17 @@ class Recorder:
         prim, shapes, params = node.prim, node.in_shapes, node.params
         edges = tuple(None if edge is None else True for edge in node.edges)  # the pattern, not the graph
         wanted = tuple(i for i, edge in enumerate(edges) if edge is not None)
+        names, static = self._split(params)
+        n = len(edges)
 
         def backward(g, out, *inputs):
-            found = run_rules(prim, edges, shapes, params, g, out, inputs, True)
+            found = run_rules(prim, edges, shapes, static if not names else {**static, **dict(zip(names, inputs[n:]))},
+                              g, out, inputs[:n] if names else inputs, True)
             return [found[i] for i in wanted]
 
-        saved = node.saved if node.saved is not None else (None,) * len(edges)
-        self.record(backward, (grad, node.out, *saved), [grads[i] for i in wanted],
-                    ("backward", prim, params, shapes, wanted), type(node).__name__)
+        saved = node.saved if node.saved is not None else (None,) * n
+        self.record(backward, (grad, node.out, *saved, *(params[k] for k in names)), [grads[i] for i in wanted],
+                    ("backward", prim, static, names, shapes, wanted), type(node).__name__)
 
     def record_write(self, target: Tensor, source) -> None:
         """An in-place write into ``target`` (``copy_``, ``add_``, ``x[i] = v``...)."""
@@ -108,8 +124,11 @@ class Recorder:
 
     def record_kernel(self, fn, inputs: tuple, outputs: tuple, name: str) -> None:
         """An array computation done outside the primitive table (a mask, batch statistics)."""
-        cells = tuple(c.cell_contents for c in fn.__closure__ or ())
-        self.record(fn, inputs, outputs, ("kernel", fn.__code__, cells), name)
+        if isinstance(fn, functools.partial):
+            key = ("kernel", fn.func, fn.args, fn.keywords)
+        else:
+            key = ("kernel", fn.__code__, tuple(c.cell_contents for c in fn.__closure__ or ()))
+        self.record(fn, inputs, outputs, key, name)
 
 
     def run_effect(self, fn, key: tuple, name: str) -> None:

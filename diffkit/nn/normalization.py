@@ -1,7 +1,10 @@
 """Normalisation layers: ``BatchNorm1d/2d/3d`` (with running statistics), ``LayerNorm``, ``GroupNorm``."""
 from __future__ import annotations
 
+import numpy as np
+
 from .. import _dtypes, creation
+from ..autograd import grad_mode
 from ..ops import normalization
 from ..tensor import Tensor
 from . import init
@@ -77,6 +80,9 @@ class _BatchNorm(Module):
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
             self.num_batches_tracked._version += 1
+            if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) counts its replays too
+                grad_mode.state.capture.effect(np.add, (self.num_batches_tracked, 1, self.num_batches_tracked),
+                                               ("count",), "num_batches_tracked += 1")
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.item())
         use_batch = self.training or (self.running_mean is None and self.running_var is None)

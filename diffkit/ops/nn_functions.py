@@ -8,11 +8,13 @@ constant scaled mask, which is a ``mul`` under PyTorch's node name.
 """
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
 
 from .._dtypes import SCALAR_TYPE_NAMES
+from ..autograd import grad_mode
 from ..tensor import Tensor, _wrap
 from ._primitive import apply, defprim, sum_leading, variant
 from .elementwise import MUL
@@ -153,34 +155,38 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _masked(input: Tensor, keep: np.ndarray, p: float, inplace: bool) -> Tensor:
-    scale = np.asarray(0.0 if p == 1.0 else 1.0 / (1.0 - p), dtype=input._data.dtype)
-    result = apply(DROPOUT, (input, keep.astype(input._data.dtype) * scale))
+def _scaled_keep(generator, shape: tuple, p: float, dtype) -> np.ndarray:
+    """Each element kept with probability 1 - p, as 1/(1-p) (0 where dropped)."""
+    keep = generator.rng.random(shape) >= p
+    return keep.astype(dtype) * np.asarray(0.0 if p == 1.0 else 1.0 / (1.0 - p), dtype=dtype)
+
+
+def _masked(input: Tensor, mask_shape: tuple, p: float, inplace: bool) -> Tensor:
+    from ..creation import default_generator
+
+    draw = functools.partial(_scaled_keep, default_generator, mask_shape, p, input._data.dtype)
+    mask = draw()
+    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) draws a new mask at each replay
+        grad_mode.state.capture.record_kernel(draw, (), mask, "dropout mask")
+    result = apply(DROPOUT, (input, mask))
     return input._assign(result) if inplace else result
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p); identity when not training."""
-    from ..creation import default_generator
-
     _check_p(p)
     if not training or p == 0.0:
         return input
-    keep = default_generator.rng.random(input.shape) >= p
-    return _masked(input, keep, p, inplace)
+    return _masked(input, tuple(input.shape), p, inplace)
 
 
 def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool, d: int) -> Tensor:
-    from ..creation import default_generator
-
     _check_p(p)
     if not training or p == 0.0:
         return input
     shape = tuple(input.shape)
     batched = len(shape) == d + 2
-    mask_shape = (shape[:2] if batched else shape[:1]) + (1,) * d
-    keep = default_generator.rng.random(mask_shape) >= p
-    return _masked(input, keep, p, inplace)
+    return _masked(input, (shape[:2] if batched else shape[:1]) + (1,) * d, p, inplace)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

@@ -13,6 +13,7 @@ so that second derivatives include their dependence on ``x``.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -196,16 +197,19 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     if training:
         if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(x.shape)}")
-        mean, var = _moments(x, axes)
-        if running_mean is not None:
-            m = 0.0 if momentum is None else momentum
-            _blend(running_mean, mean.reshape(-1), m)
-            _blend(running_var, var.reshape(-1) * (count / (count - 1)), m)
+        stats = functools.partial(_batch_statistics, axes=axes, momentum=0.0 if momentum is None else momentum,
+                                  correction=count / (count - 1), eps=eps)
     else:
         if running_mean is None:
             raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        mean, var = running_mean._data.reshape(view), running_var._data.reshape(view)
-    invstd = 1.0 / np.sqrt(var + eps)
+        stats = functools.partial(_running_statistics, view=view, eps=eps)
+    running = (running_mean, running_var)
+    mean, invstd = stats(x, *(None if t is None else t._data for t in running))
+    if training and running_mean is not None:
+        running_mean._version += 1
+        running_var._version += 1
+    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) recomputes them at each replay
+        grad_mode.state.capture.record_kernel(stats, (input, *running), (mean, invstd), "batch_norm statistics")
     return _apply(NORMALIZE, input, weight, bias, mean, invstd, axes, view, axes, training, eps)
 
 
@@ -216,12 +220,22 @@ def _check_channels(channels: int, **tensors) -> None:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
 
 
-def _blend(running: Tensor, value: np.ndarray, momentum: float) -> None:
-    data = running._data
-    with grad_mode.no_grad():
-        data *= 1.0 - momentum
-        data += momentum * value.astype(data.dtype, copy=False)
-    running._version += 1
+def _batch_statistics(x, running_mean, running_var, axes, momentum, correction, eps) -> tuple:
+    """The batch's mean and 1/std per channel; the running statistics (arrays) blended towards them in place."""
+    mean, var = _moments(x, axes)
+    if running_mean is not None:
+        _blend(running_mean, mean.reshape(-1), momentum)
+        _blend(running_var, var.reshape(-1) * correction, momentum)
+    return mean, 1.0 / np.sqrt(var + eps)
+
+
+def _running_statistics(x, running_mean, running_var, view, eps) -> tuple:
+    return running_mean.reshape(view), 1.0 / np.sqrt(running_var.reshape(view) + eps)
+
+
+def _blend(data: np.ndarray, value: np.ndarray, momentum: float) -> None:
+    data *= 1.0 - momentum
+    data += momentum * value.astype(data.dtype, copy=False)
 
 
 def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
