@@ -53,7 +53,7 @@ class CapturedStep:
             first, first_layout = entry
             if not same(first_layout, layout):
                 raise RuntimeError(DIFFERS.format(what="the results differ in structure"))
-            self._captured[signature] = (Program(first, recorder), layout)
+            self._captured[signature] = (Program(first, recorder, keep=tuple(_slots_of(layout))), layout)
         return result
 
     def _record(self, args: tuple) -> tuple:
@@ -108,6 +108,18 @@ def _layout(result, recorder: Recorder):
         return ("value", result)
     raise TypeError(f"a captured step returns Tensors, numbers and tuples, lists or dicts of them, "
                     f"got {type(result).__name__}")
+
+
+def _slots_of(layout):
+    kind, content = layout
+    if kind == "tensor":
+        yield content
+    elif kind == "dict":
+        for _, item in content:
+            yield from _slots_of(item)
+    elif kind != "value":
+        for item in content:
+            yield from _slots_of(item)
 
 
 def _build(layout, slots: list):

@@ -65,7 +65,7 @@ def _reader(recorder: Recorder, k: int) -> str:
 class Program:
     """The ops of a verified recording over numbered slots."""
 
-    def __init__(self, first: Recorder, second: Recorder) -> None:
+    def __init__(self, first: Recorder, second: Recorder, keep: tuple = ()) -> None:
         verify(first, second)
         self.template: list = [None] * len(second.values)
         self.live: list[tuple] = []  # (slot, tensor, the array it held): parameters and buffers, read at each run
@@ -75,10 +75,20 @@ class Program:
             elif kind in (LIVE, CONSTANT):  # made inside the step but the same both times: a constant
                 self.template[k] = second.values[k]
         self.arguments = second.arguments
-        self.ops = [(op.fn, op.inputs, op.outputs if op.unpack else op.outputs[0]) for op in second.ops]
+        last = {}  # slot -> the last op that reads it (or makes it, when nothing reads it)
+        for i, op in enumerate(second.ops):
+            for k in op.outputs + op.inputs:
+                last[k] = i
+        frees: list[list[int]] = [[] for _ in second.ops]
+        for k, i in last.items():
+            if k not in keep:
+                frees[i].append(k)
+        # each value is dropped after its last use, as the eager engine drops it: memory is reused while warm
+        self.ops = [(op.fn, op.inputs, op.outputs if op.unpack else op.outputs[0], tuple(free))
+                    for op, free in zip(second.ops, frees)]
 
     def run(self, arrays: list[np.ndarray]) -> list:
-        """Replay on new argument arrays (of the recorded shapes and dtypes); the slots, filled."""
+        """Replay on new argument arrays (of the recorded shapes and dtypes); the slots, with the kept ones filled."""
         slots = self.template.copy()
         for k, tensor, seen in self.live:
             data = tensor._data
@@ -87,13 +97,15 @@ class Program:
             slots[k] = data
         for k, a in zip(self.arguments, arrays):
             slots[k] = a
-        for fn, inputs, outputs in self.ops:
+        for fn, inputs, outputs, frees in self.ops:
             result = fn(*[slots[i] for i in inputs])
             if outputs.__class__ is int:
                 slots[outputs] = result
             elif outputs:
                 for k, value in zip(outputs, result):
                     slots[k] = value
+            for k in frees:
+                slots[k] = None
         return slots
 
 

@@ -87,7 +87,7 @@ def _counted_rows(target: np.ndarray, ignore_index: int, n_classes: int) -> tupl
     from the labels' values inside the primitive, so that a captured step (diffkit.graphs) recomputes them."""
     valid = None
     if target.dtype == np.int64 and target.size and not 0 <= ignore_index < n_classes:
-        if target.view(np.uint64).max() < n_classes:  # every label a class: negatives wrap to huge (one pass)
+        if np.maximum.reduce(target.view(np.uint64)) < n_classes:  # all classes: negatives wrap to huge
             return target, None, len(target)
     outside = (target < 0) | (target >= n_classes)
     if outside.any() or 0 <= ignore_index < n_classes:  # an ignore_index may be a class (a padding token)

@@ -291,6 +291,11 @@ LOGSUMEXP = defprim("logsumexp", _logsumexp_forward, _logsumexp_vjp, jvp=_tangen
 
 
 def _softmax_forward(x, dim):
+    if x.__class__ is np.ndarray and x.ndim and x.dtype.kind == "f":  # ufunc reductions, in place: 7.2 -> 3 us
+        e = np.subtract(x, np.maximum.reduce(x, axis=dim, keepdims=True))
+        np.exp(e, out=e)
+        e /= np.add.reduce(e, axis=dim, keepdims=True)
+        return e
     shifted = np.exp(x - np.amax(x, axis=dim, keepdims=True))
     return shifted / np.sum(shifted, axis=dim, keepdims=True)
 
