@@ -76,8 +76,8 @@ def capture_backward(recorder: Recorder, outputs: tuple, grad_outputs: tuple, re
 def _accumulate(recorder: Recorder, leaf, g) -> None:
     """Accumulate into ``leaf.grad`` as the engine does, and record it with the engine's choice of
     taking ``g``'s buffer made once, here: the recorder's own references to ``g`` do not count."""
-    owned = (leaf._grad is None and isinstance(g, np.ndarray) and g.flags.owndata and g.flags.writeable
-             and g.dtype == leaf._data.dtype
+    # whether g is private (the engine's test), whether or not .grad exists yet: one answer on every call
+    owned = (isinstance(g, np.ndarray) and g.flags.owndata and g.flags.writeable and g.dtype == leaf._data.dtype
              and sys.getrefcount(g) - sum(v is g for v in recorder.values) <= 4)  # this frame, pending, call
     engine._accumulate(leaf, g, False, owned)
 
