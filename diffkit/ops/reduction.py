@@ -62,6 +62,8 @@ def _count(shape: tuple, dim) -> int:
 
 
 def _expand(g, shape, dim, keepdim):
+    if g.__class__ is not np.ndarray and isinstance(g, np.generic):  # a 0-d array's product is a numpy scalar
+        g = np.asarray(g)
     if g.__class__ is np.ndarray:  # the backward pass on arrays: a broadcast view, no dispatch
         return np.broadcast_to(g if keepdim or not shape else g.reshape(_kept_shape(shape, dim)), shape)
     from .shape import expand
