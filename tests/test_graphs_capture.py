@@ -294,3 +294,14 @@ def test_the_benchmark_mlp_replays_exactly():
         return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 4))
 
     _compare_training(build, batches)
+
+
+def test_grad_takes_the_gradients_buffer_instead_of_a_copy():
+    """A bias's summed gradient and the last node's gradients are private arrays: .grad takes them
+    (they were copied: a reshape view, and a reference left in the engine's loop variables)."""
+    torch.manual_seed(0)
+    layer = nn.Linear(4, 3)
+    captured = torch.graphs.capture(lambda x: layer(x).tanh().sum().backward())
+    recorder, _, _ = captured._record((torch.randn(5, 4),))
+    owned = {op.key[1].shape: op.key[2] for op in recorder.ops if op.name == "AccumulateGrad"}
+    assert owned == {(3, 4): True, (3,): True}

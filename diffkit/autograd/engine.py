@@ -160,6 +160,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                     send(edge, gi)
             if not retain_graph:
                 node._release()
+        node_grads = gi = None  # the last node's gradients: .grad may take their buffers (see _accumulate)
         while leaf_grads:
             leaf, g = leaf_grads.popitem()[1]
             if leaf._hooks:

@@ -63,6 +63,7 @@ def capture_backward(recorder: Recorder, outputs: tuple, grad_outputs: tuple, re
                     send(edge, gi)
             if not retain_graph:
                 node._release()
+        node_grads = gi = None  # as the engine: the last node's gradients may become .grad's buffers
         for leaf, g in pending.values():
             if leaf._hooks:
                 raise refuse("a gradient hook", "Python code that sees gradients would not run again")

@@ -29,7 +29,8 @@ def sum_to_array(g, shape: tuple):
     if not axes:
         return g.reshape(shape)
     if axes == tuple(range(len(axes))):  # a bias's gradient: the leading axes only
-        return sum_leading(g, len(axes)).reshape(shape)
+        total = sum_leading(g, len(axes))
+        return total if total.shape == shape else total.reshape(shape)  # no view: .grad can take the buffer
     return g.sum(axis=axes, keepdims=True).reshape(shape)
 
 
@@ -61,7 +62,8 @@ def sum_leading(g: np.ndarray, k: int) -> np.ndarray:
     if g.ndim <= k or not _blas_summable(g):
         return g.sum(axis=tuple(range(k)))
     rows = math.prod(g.shape[:k])
-    return np.dot(ones_vector(rows, g.dtype), g.reshape(rows, -1)).reshape(g.shape[k:])
+    total = np.dot(ones_vector(rows, g.dtype), g.reshape(rows, -1))
+    return total if total.ndim == g.ndim - k else total.reshape(g.shape[k:])
 
 
 def sum_trailing(g: np.ndarray, k: int) -> np.ndarray:
