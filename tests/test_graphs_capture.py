@@ -305,3 +305,31 @@ def test_grad_takes_the_gradients_buffer_instead_of_a_copy():
     recorder, _, _ = captured._record((torch.randn(5, 4),))
     owned = {op.key[1].shape: op.key[2] for op in recorder.ops if op.name == "AccumulateGrad"}
     assert owned == {(3, 4): True, (3,): True}
+
+
+def test_switching_a_module_to_eval_records_the_step_again():
+    """model.eval() between calls: the replay of the training-mode recording would be wrong, so the
+    step is recorded anew in the new modes (two eager calls), then replayed again."""
+    models, steps = [], []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8), nn.Dropout(0.5), nn.Linear(8, 3))
+        models.append(model)
+        steps.append(lambda x, model=model: model(x).sum())
+    captured = torch.graphs.capture(steps[1])
+    x = torch.randn(5, 6)
+    for mode in ("train", "train", "train", "eval", "eval", "eval", "train"):
+        for model in models:
+            getattr(model, mode)()
+        torch.manual_seed(1)
+        expected = steps[0](x).item()
+        torch.manual_seed(1)
+        assert captured(x).item() == expected, mode
+    np.testing.assert_array_equal(models[0][1].running_mean.numpy(), models[1][1].running_mean.numpy())
+
+
+def test_forward_hooks_are_refused():
+    layer = nn.Linear(3, 2)
+    layer.register_forward_hook(lambda module, args, out: None)
+    with pytest.raises(RuntimeError, match="a forward hook of Linear cannot be captured"):
+        torch.graphs.capture(lambda x: layer(x).sum())(torch.ones(4, 3))

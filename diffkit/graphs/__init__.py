@@ -45,7 +45,9 @@ class CapturedStep:
         entry = self._captured.get(signature)
         if entry.__class__ is tuple and entry[0].__class__ is Program:
             program, layout = entry
-            return _build(layout, program.run([a._data for a in args if isinstance(a, Tensor)]))
+            if program.holds():
+                return _build(layout, program.run([a._data for a in args if isinstance(a, Tensor)]))
+            entry = None  # a module switched between train() and eval(): record the step in its new modes
         recorder, result, layout = self._record(args)
         if entry is None:
             self._captured[signature] = (recorder, layout)

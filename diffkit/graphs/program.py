@@ -47,6 +47,9 @@ def verify(first: Recorder, second: Recorder) -> None:
     for i, (a, b) in enumerate(zip(first.ops, second.ops)):
         if a.name != b.name or a.inputs != b.inputs or a.outputs != b.outputs or not same(a.key, b.key):
             raise RuntimeError(DIFFERS.format(what=f"operation {i}: {a.name}, then {b.name}"))
+    modes = [(id(m), t) for m, t in first.modules.values()], [(id(m), t) for m, t in second.modules.values()]
+    if modes[0] != modes[1]:
+        raise RuntimeError(DIFFERS.format(what="its modules were called in other train()/eval() modes"))
     for k, ((kind, detail), (kind2, detail2)) in enumerate(zip(first.sources, second.sources)):
         if kind != kind2 or (kind not in (LIVE, CONSTANT) and detail != detail2):
             raise RuntimeError(DIFFERS.format(what=f"value {k}: {kind}, then {kind2}"))
@@ -75,6 +78,7 @@ class Program:
             elif kind in (LIVE, CONSTANT):  # made inside the step but the same both times: a constant
                 self.template[k] = second.values[k]
         self.arguments = second.arguments
+        self.modes = tuple(second.modules.values())  # (module, training) pairs that the recording assumed
         last = {}  # slot -> the last op that reads it (or makes it, when nothing reads it)
         for i, op in enumerate(second.ops):
             for k in op.outputs + op.inputs:
@@ -86,6 +90,13 @@ class Program:
         # each value is dropped after its last use, as the eager engine drops it: memory is reused while warm
         self.ops = [(op.fn, op.inputs, op.outputs if op.unpack else op.outputs[0], tuple(free))
                     for op, free in zip(second.ops, frees)]
+
+    def holds(self) -> bool:
+        """Whether every module called in the step is in the mode (train or eval) it was recorded in."""
+        for module, training in self.modes:
+            if module.training is not training:
+                return False
+        return True
 
     def run(self, arrays: list[np.ndarray]) -> list:
         """Replay on new argument arrays (of the recorded shapes and dtypes); the slots, with the kept ones filled."""

@@ -46,6 +46,7 @@ class Recorder:
         self.values: list = []  # the values seen while recording: keeps every array alive, so ids stay unique
         self.slot_of: dict[int, int] = {}  # id(array) -> the slot that holds it now
         self.ops: list[Op] = []
+        self.modules: dict[int, tuple] = {}  # id -> (module, its .training): a replay is valid in those modes
         self.arguments = [self._new(ARGUMENT, a, i) for i, a in enumerate(arguments)]
 
     # ------------------------------------------------------------------ slots
@@ -78,6 +79,12 @@ class Recorder:
     def effect(self, fn, inputs, key: tuple, name: str) -> None:
         """Note a computation that changes state in place and returns nothing."""
         self.record(fn, inputs, (), key, name)  # no outputs
+
+    def note_module(self, module) -> None:
+        if module._forward_pre_hooks or module._forward_hooks:
+            raise refuse(f"a forward hook of {type(module).__name__}", "Python code around a forward would not run "
+                         "again")
+        self.modules.setdefault(id(module), (module, module.training))
 
     # ------------------------------------------------------------------ what the engine records
     def _split(self, params: dict) -> tuple:

@@ -99,6 +99,8 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
+        if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) notes the module's mode
+            grad_mode.state.capture.note_module(self)
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         args, kwargs = run_pre_hooks(self, args, kwargs)
