@@ -44,21 +44,6 @@ _SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
 _LARGE = 2048  # elements from which the array forms below beat numpy's one-call forms
 
 
-def _zero_where(values: np.ndarray, drop: np.ndarray) -> np.ndarray:
-    """``values`` with +0 where ``drop`` is true, as a bitwise AND with a mask of all ones or zeros.
-
-    Branchless (``np.where`` on a random mask mispredicts a branch per element: 36 us against
-    9 us for 128x256 float32) and exact for inf and NaN, which ``values * keep`` is not
-    (inf * 0 is NaN). ``values`` is a float array.
-    """
-    ints = _SAME_SIZE_INT[values.dtype.itemsize]
-    keep = np.logical_not(drop).view(np.uint8).astype(ints)  # the AND below runs fastest on same-size ints
-    np.negative(keep, out=keep)  # 0 where dropped, -1 (all ones) where kept
-    result = np.empty(values.shape, values.dtype)  # owns its memory: .grad can take it without a copy
-    np.bitwise_and(values.view(ints), keep, out=result.view(ints))
-    return result
-
-
 def _large_float(x) -> bool:
     return x.__class__ is np.ndarray and x.size >= _LARGE and x.dtype.kind == "f" and x.dtype.itemsize in _SAME_SIZE_INT
 
@@ -80,8 +65,24 @@ def _relu_grad(g, out, x):
     """g, but 0 where out <= 0: PyTorch's threshold_backward, which lets the gradient through
     where the input was NaN, and gives 0 at dead units even for an inf or NaN g."""
     if g.__class__ is np.ndarray and out.__class__ is np.ndarray:
-        return _zero_where(g, out <= 0) if _large_float(g) and g.shape == out.shape else np.where(out <= 0, 0, g)
+        if _large_float(g) and g.shape == out.shape and g.dtype == out.dtype:
+            return _pass_where_positive(g, out)
+        return np.where(out <= 0, 0, g)
     return where(out <= 0, 0.0, g)
+
+
+def _pass_where_positive(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``g`` where relu's output is not ±0, in three integer passes and one buffer (10.5 against 14 us at
+    128x256 float32). ``out`` is >= 0 or NaN, so its magnitude bits are zero exactly at dead units:
+    -magnitude >> (bits - 1) is then 0, elsewhere all ones, and ANDed with g's bits gives g or +0."""
+    ints = _SAME_SIZE_INT[g.dtype.itemsize]
+    result = np.empty(g.shape, g.dtype)  # owns its memory: .grad can take it without a copy
+    mask = result.view(ints)
+    np.bitwise_and(out.view(ints), np.iinfo(ints).max, out=mask)
+    np.negative(mask, out=mask)
+    np.right_shift(mask, 8 * g.dtype.itemsize - 1, out=mask)
+    np.bitwise_and(g.view(ints), mask, out=mask)
+    return result
 
 
 def _sign(x):

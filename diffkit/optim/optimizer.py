@@ -202,7 +202,10 @@ class Optimizer:
                     self._update(hyper, p, grad, state)
                     if fresh and state:
                         self.state[p] = state
-                    p._version += 1
+                    if p._vc is None:  # p._version += 1, without the property: this runs per parameter per step
+                        p._count += 1
+                    else:
+                        p._vc[0] += 1
 
     def _update(self, group: dict, param: Tensor, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError

@@ -23,7 +23,8 @@ class SGD(Optimizer):
     def _update(self, group: dict, param, grad: np.ndarray, state: dict) -> None:
         p = param._data
         momentum = group["momentum"]
-        grad = apply_weight_decay(p, grad, group)
+        if group["weight_decay"]:
+            grad = apply_weight_decay(p, grad, group)
         if momentum:
             buffer = state.get("momentum_buffer")
             if buffer is None:
