@@ -333,3 +333,52 @@ def test_forward_hooks_are_refused():
     layer.register_forward_hook(lambda module, args, out: None)
     with pytest.raises(RuntimeError, match="a forward hook of Linear cannot be captured"):
         torch.graphs.capture(lambda x: layer(x).sum())(torch.ones(4, 3))
+
+
+LAYER_STACKS = {  # (model, input shape): layers whose wrappers compute values outside the primitive table
+    "conv1d-avgpool": (lambda: nn.Sequential(nn.Conv1d(2, 3, 3), nn.AvgPool1d(2), nn.Flatten(), nn.Linear(9, 2)),
+                       (4, 2, 8)),
+    "layernorm-gelu": (lambda: nn.Sequential(nn.Linear(5, 6), nn.LayerNorm(6), nn.GELU(), nn.Linear(6, 2)), (4, 5)),
+    "groupnorm-silu": (lambda: nn.Sequential(nn.Conv2d(1, 4, 3), nn.GroupNorm(2, 4), nn.SiLU(), nn.Flatten(),
+                                             nn.Linear(64, 2)), (4, 1, 6, 6)),
+    "adaptive-max-pool": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveMaxPool2d(2), nn.Flatten(),
+                                                nn.Linear(8, 2)), (4, 1, 6, 6)),
+    "lstm": (lambda: nn.LSTM(3, 4, batch_first=True), (2, 5, 3)),
+    "conv-transpose-upsample": (lambda: nn.Sequential(nn.ConvTranspose2d(1, 2, 2, stride=2),
+                                                      nn.Upsample(scale_factor=2), nn.Flatten(), nn.Linear(512, 2)),
+                                (2, 1, 4, 4)),
+    "batchnorm1d-dropout": (lambda: nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.LeakyReLU(0.1),
+                                                  nn.Dropout(0.2), nn.Linear(6, 2)), (5, 4)),
+}
+
+
+@pytest.mark.parametrize("name", LAYER_STACKS)
+def test_layer_stacks_replay_exactly(name):
+    build, shape = LAYER_STACKS[name]
+    twins, steps = [], []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = build()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        twins.append(model)
+
+        def step(x, model=model, opt=opt):
+            opt.zero_grad()
+            out = model(x)
+            out = out[0] if isinstance(out, tuple) else out
+            loss = F.mse_loss(out, torch.ones_like(out)) + (out * out).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        steps.append(step)
+    captured = torch.graphs.capture(steps[1])
+    rng = np.random.default_rng(0)
+    for i in range(5):
+        x = torch.from_numpy(rng.standard_normal(shape).astype(np.float32))
+        torch.manual_seed(i)
+        expected = steps[0](x).item()
+        torch.manual_seed(i)
+        assert captured(x).item() == expected, i
+    for (key, a), (_, b) in zip(twins[0].state_dict().items(), twins[1].state_dict().items()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=key)

@@ -203,13 +203,10 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         if running_mean is None:
             raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
         stats = functools.partial(_running_statistics, view=view, eps=eps)
-    running = (running_mean, running_var)
-    mean, invstd = stats(x, *(None if t is None else t._data for t in running))
+    mean, invstd = _statistics_of(input, stats, running_mean, running_var)
     if training and running_mean is not None:
         running_mean._version += 1
         running_var._version += 1
-    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) recomputes them at each replay
-        grad_mode.state.capture.record_kernel(stats, (input, *running), (mean, invstd), "batch_norm statistics")
     return _apply(NORMALIZE, input, weight, bias, mean, invstd, axes, view, axes, training, eps)
 
 
@@ -218,6 +215,20 @@ def _check_channels(channels: int, **tensors) -> None:
     for name, t in tensors.items():
         if t is not None and t.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+
+
+def _statistics_of(input: Tensor, stats, *tensors) -> tuple:
+    """``stats(x, *arrays)``: the mean and 1/std that normalisation uses, computed from the input's values
+    outside the primitive, so a captured step (diffkit.graphs) records them as a kernel of their own."""
+    mean, invstd = stats(input._data, *(None if t is None else t._data for t in tensors))
+    if grad_mode.state.capture is not None:
+        grad_mode.state.capture.record_kernel(stats, (input, *tensors), (mean, invstd), "normalization statistics")
+    return mean, invstd
+
+
+def _sample_statistics(x, axes, eps) -> tuple:
+    mean, var = _moments(x, axes)
+    return mean, 1.0 / np.sqrt(var + eps)
 
 
 def _batch_statistics(x, running_mean, running_var, axes, momentum, correction, eps) -> tuple:
@@ -247,8 +258,7 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: flo
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(x.shape)}")
     axes = tuple(range(x.ndim - k, x.ndim))
-    mean, var = _moments(x, axes)
-    invstd = 1.0 / np.sqrt(var + eps)
+    mean, invstd = _statistics_of(input, functools.partial(_sample_statistics, axes=axes, eps=eps))
     return _apply(LAYER_NORM, input, weight, bias, mean, invstd, axes, normalized_shape,
                   tuple(range(x.ndim - k)), True, eps)
 
