@@ -134,6 +134,8 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
+        if grad_mode.state.capture is not None:
+            _refuse_readout("Tensor.data = ...", write=True)
         self._data = value._data if isinstance(value, Tensor) else as_array(value)
 
     @property
@@ -460,9 +462,11 @@ class Tensor:
         return result
 
 
-def _refuse_readout(what: str):
-    from .graphs.recorder import refuse
+def _refuse_readout(what: str, write: bool = False):
+    from .graphs.recorder import refuse, refuse_write
 
+    if write:
+        refuse_write(what)
     raise refuse(what, "a value read out of a tensor is this run's, and would stay fixed in every replay",
                  "; or return the tensor from the step and read it after the call")
 

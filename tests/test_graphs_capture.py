@@ -382,3 +382,54 @@ def test_layer_stacks_replay_exactly(name):
         assert captured(x).item() == expected, i
     for (key, a), (_, b) in zip(twins[0].state_dict().items(), twins[1].state_dict().items()):
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=key)
+
+
+@pytest.mark.parametrize("clip", [
+    lambda params: nn.utils.clip_grad_norm_(params, 0.05),
+    lambda params: nn.utils.clip_grad_norm_(params, 0.05, norm_type=float("inf")),
+    lambda params: nn.utils.clip_grad_value_(params, 0.01),
+])
+def test_gradient_clipping_is_replayed(clip):
+    twins, steps = [], []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = _model()
+        opt = torch.optim.SGD(model.parameters(), lr=0.5)
+        twins.append(model)
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            clip(model.parameters())
+            opt.step()
+            return loss
+
+        steps.append(step)
+    captured = torch.graphs.capture(steps[1])
+    for x, y in _batches(6):
+        assert captured(x, y).item() == steps[0](x, y).item()
+    for p, q in zip(twins[0].parameters(), twins[1].parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+
+
+@pytest.mark.parametrize("write, what", [
+    (lambda w: nn.init.zeros_(w), "nn.init"),
+    (lambda w: setattr(w, "data", torch.zeros(3)), r"Tensor.data = \.\.\."),
+    (lambda w: nn.utils.vector_to_parameters(torch.zeros(3), [w]), "vector_to_parameters"),
+])
+def test_writes_the_recording_cannot_see_are_refused(write, what):
+    w = torch.ones(3, requires_grad=True)
+
+    def step(x):
+        with torch.no_grad():
+            write(w)
+        return (x * w).sum()
+
+    with pytest.raises(RuntimeError, match=f"{what} cannot be captured: .* a write into a tensor outside them"):
+        torch.graphs.capture(step)(torch.ones(3))
+    model = nn.Linear(2, 2)
+    state = model.state_dict()
+    with pytest.raises(RuntimeError, match="load_state_dict cannot be captured"):
+        torch.graphs.capture(lambda x: model.load_state_dict(state) and x)(torch.ones(2))

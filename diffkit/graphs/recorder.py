@@ -28,6 +28,13 @@ def refuse(what: str, why: str, instead: str = "") -> RuntimeError:
     return RuntimeError(REFUSED.format(what=what, why=why, instead=instead))
 
 
+def refuse_write(what: str) -> None:
+    """Raise, inside a captured step, for a write into a tensor that the recording cannot see."""
+    if grad_mode.state.capture is not None:
+        raise refuse(what, "a write into a tensor outside them would be skipped by every replay",
+                     "; or do it outside the step, between calls")
+
+
 class Op:
     """One recorded computation: ``fn(*slots[inputs])``, its results stored in ``outputs``."""
 

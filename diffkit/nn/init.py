@@ -11,10 +11,12 @@ import warnings
 import numpy as np
 
 from ..creation import default_generator
+from ..graphs.recorder import refuse_write
 from ..tensor import Tensor
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
+    refuse_write("nn.init")
     tensor._data[...] = values
     tensor._version += 1
     return tensor

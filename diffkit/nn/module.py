@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _dtypes
 from ..autograd import grad_mode
+from ..graphs.recorder import refuse_write
 from ..tensor import Tensor, target_dtype
 from .forward_hooks import run_forward, run_pre_hooks
 from .parameter import Parameter, zero_grads
@@ -388,6 +389,7 @@ class Module:
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
         """Copy values (diffkit or PyTorch tensors, arrays) into the parameters and buffers in place."""
+        refuse_write("load_state_dict")
         missing, unexpected, errors = [], [], []
         for prefix, module in self.named_modules(remove_duplicate=False):
             prefix = prefix + "." if prefix else ""

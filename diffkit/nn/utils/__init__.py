@@ -1,11 +1,14 @@
 """``nn.utils``: gradient clipping and flattening parameters into one vector."""
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 
 import numpy as np
 
+from ...autograd import grad_mode
+from ...graphs.recorder import refuse_write
 from ...tensor import Tensor, _wrap
 from . import rnn
 
@@ -23,12 +26,23 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
     grads = _grads(parameters)
     if not grads:
         return _wrap(np.zeros((), dtype=np.float32))
-    norm_type = float(norm_type)
+    clip = functools.partial(_clip_norm, max_norm=max_norm, norm_type=float(norm_type),
+                             error_if_nonfinite=error_if_nonfinite)
+    total = clip(*[g._data for g in grads])
+    for g in grads:
+        g._version += 1
+    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) clips again at each replay
+        grad_mode.state.capture.record_kernel(clip, tuple(grads), total, "clip_grad_norm_")
+    return _wrap(total)
+
+
+def _clip_norm(*grads: np.ndarray, max_norm: float, norm_type: float, error_if_nonfinite: bool) -> np.ndarray:
+    """Scale the gradient arrays in place; their total norm, as a 0-d array of the first one's dtype."""
     if math.isinf(norm_type):
-        norms = np.array([np.max(np.abs(g._data)) if g._data.size else 0.0 for g in grads])
+        norms = np.array([np.max(np.abs(g)) if g.size else 0.0 for g in grads])
         total = norms.max()
     else:
-        norms = np.array([np.sum(np.abs(g._data.astype(np.float64)) ** norm_type) ** (1 / norm_type) for g in grads])
+        norms = np.array([np.sum(np.abs(g.astype(np.float64)) ** norm_type) ** (1 / norm_type) for g in grads])
         total = np.sum(norms**norm_type) ** (1 / norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
@@ -36,16 +50,24 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
                            "norm anyway, set `error_if_nonfinite=False`")
     coefficient = min(max_norm / (total + 1e-6), 1.0)
     for g in grads:
-        np.multiply(g._data, coefficient, out=g._data, casting="unsafe")
-        g._version += 1
-    return _wrap(np.asarray(total, dtype=grads[0]._data.dtype))
+        np.multiply(g, coefficient, out=g, casting="unsafe")
+    return np.asarray(total, dtype=grads[0].dtype)
 
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, foreach=None) -> None:
     """Clamp every gradient element to [-clip_value, clip_value] in place."""
-    for g in _grads(parameters):
-        np.clip(g._data, -clip_value, clip_value, out=g._data)
+    grads = _grads(parameters)
+    clip = functools.partial(_clip_values, clip_value=clip_value)
+    clip(*[g._data for g in grads])
+    for g in grads:
         g._version += 1
+    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) clips again at each replay
+        grad_mode.state.capture.effect(clip, tuple(grads), ("clip_grad_value_", clip_value), "clip_grad_value_")
+
+
+def _clip_values(*grads: np.ndarray, clip_value: float) -> None:
+    for g in grads:
+        np.clip(g, -clip_value, clip_value, out=g)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
@@ -59,6 +81,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of ``vec`` into the parameters."""
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    refuse_write("vector_to_parameters")
     start = 0
     for p in parameters:
         n = p.numel()
