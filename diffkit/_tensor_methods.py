@@ -164,6 +164,21 @@ def _new_factory(name):
     return method
 
 
+def _deepcopy(self: Tensor, memo) -> Tensor:
+    """copy.deepcopy of a leaf: its values, requires_grad and a detached copy of its .grad."""
+    if self.grad_fn is not None:
+        raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                           "the deepcopy protocol at the moment.")
+    result = self.__class__.__new__(self.__class__)
+    for name, value in (("_data", self._data.copy()), ("_requires_grad", self._requires_grad),
+                        ("grad_fn", None), ("_count", 0), ("_vc", None), ("_view_version", None),
+                        ("_hooks", None),
+                        ("_grad", None if self._grad is None else self._grad.clone().detach())):
+        object.__setattr__(result, name, value)
+    memo[id(self)] = result
+    return result
+
+
 def _random_fill(sample):
     def method(self, *args, generator=None, **kwargs):
         from .creation import default_generator
@@ -208,6 +223,7 @@ def install() -> None:
         setattr(Tensor, name, _converter(name, dtype))
     Tensor.reshape_as = _view_as
     Tensor.new_tensor = _new_tensor
+    Tensor.__deepcopy__ = _deepcopy
     for name in ("zeros", "ones", "empty", "full"):
         setattr(Tensor, "new_" + name, _new_factory(name))
     Tensor.uniform_ = _random_fill(lambda rng, shape, a=0.0, b=1.0: rng.uniform(a, b, shape))

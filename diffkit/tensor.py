@@ -448,19 +448,6 @@ class Tensor:
             return format(self.item(), spec)
         return object.__format__(self, spec)  # str(self); a format spec is a TypeError
 
-    def __deepcopy__(self, memo) -> Tensor:
-        if self.grad_fn is not None:
-            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
-                               "the deepcopy protocol at the moment.")
-        result = self.__class__.__new__(self.__class__)
-        for name, value in (("_data", self._data.copy()), ("_requires_grad", self._requires_grad),
-                            ("grad_fn", None), ("_count", 0), ("_vc", None), ("_view_version", None),
-                            ("_hooks", None),
-                            ("_grad", None if self._grad is None else self._grad.clone().detach())):
-            object.__setattr__(result, name, value)
-        memo[id(self)] = result
-        return result
-
 
 def _refuse_readout(what: str, write: bool = False):
     from .graphs.recorder import refuse, refuse_write
