@@ -433,3 +433,38 @@ def test_writes_the_recording_cannot_see_are_refused(write, what):
     state = model.state_dict()
     with pytest.raises(RuntimeError, match="load_state_dict cannot be captured"):
         torch.graphs.capture(lambda x: model.load_state_dict(state) and x)(torch.ones(2))
+
+
+def test_index_assignment_without_a_gradient_is_replayed():
+    """x[i] = v on a tensor computed in the step (no gradient wanted) is a raw write: replayed too."""
+    w = torch.ones(4, requires_grad=True)
+
+    def step(x):
+        with torch.no_grad():
+            h = x * 2
+            h[1:3] = x[:2] * 10
+            h[0] = -1.0
+        loss = (h * w).sum()
+        loss.backward()
+        return loss
+
+    captured = torch.graphs.capture(step)
+    for k in range(4):
+        w.grad = None
+        x = torch.arange(4.0) + k
+        expected = x.numpy() * 2
+        expected[1:3] = x.numpy()[:2] * 10
+        expected[0] = -1.0
+        assert captured(x).item() == pytest.approx(expected.sum())
+        np.testing.assert_array_equal(w.grad.numpy(), expected)
+
+
+def test_embedding_max_norm_renormalises_at_each_replay():
+    rng = np.random.default_rng(5)
+    batches = [(torch.from_numpy(rng.integers(0, 12, (6, 2))), torch.from_numpy(rng.integers(1, 3, 6)))
+               for _ in range(5)]
+
+    def build():
+        return nn.Sequential(nn.Embedding(12, 4, max_norm=0.5), nn.Flatten(), nn.Linear(8, 3))
+
+    _compare_training(build, batches, lambda p: torch.optim.SGD(p, lr=0.5))

@@ -7,6 +7,7 @@ again, so second derivatives through indexing work too.
 """
 from __future__ import annotations
 
+import functools
 import numbers
 import re
 import warnings
@@ -194,11 +195,20 @@ def setitem(x: Tensor, index, value) -> None:
         value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=x._data.dtype))
         x._assign(apply(INDEX_PUT, (x, value.to(x.dtype)), {"index": index}))
         return
+    written = value._data if isinstance(value, Tensor) else written_number(value, x._data.dtype)
     try:
-        x._data[index] = value._data if isinstance(value, Tensor) else written_number(value, x._data.dtype)
+        x._data[index] = written
     except ValueError as error:
         raise RuntimeError(str(error).replace("could not broadcast", "shape mismatch: value tensor")) from error
     x._version += 1
+    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) writes again at each replay
+        grad_mode.state.capture.effect(functools.partial(_put, index=index),
+                                       (x, value if isinstance(value, Tensor) else written), ("setitem", index),
+                                       "setitem")
+
+
+def _put(target: np.ndarray, value, index) -> None:
+    target[index] = value
 
 
 # fill_/zero_/copy_ on a tensor with a history: the overwritten values get a zero gradient, the

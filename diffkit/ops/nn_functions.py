@@ -122,14 +122,21 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=No
     if indices.size and (indices.min() < 0 or indices.max() >= n):  # PyTorch does not wrap negatives
         raise IndexError("index out of range in self")
     if max_norm is not None:  # renormalise the looked-up rows in place, as PyTorch does
-        rows = np.unique(indices)
-        norms = np.linalg.norm(weight._data[rows], ord=norm_type, axis=1, keepdims=True)
-        weight._data[rows] *= np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        renorm = functools.partial(_renorm_rows, max_norm=max_norm, norm_type=norm_type)
+        renorm(weight._data, indices)
+        if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) renormalises at each replay
+            grad_mode.state.capture.effect(renorm, (weight, indices), ("renorm",), "embedding max_norm")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     shape = tuple(weight.shape)
     factor = _row_factor(indices, shape, padding_idx, scale_grad_by_freq, weight._data.dtype)
     return apply(EMBEDDING, (weight,), {"indices": indices, "factor": factor, "shape": shape})
+
+
+def _renorm_rows(weight: np.ndarray, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
+    rows = np.unique(indices)
+    norms = np.linalg.norm(weight[rows], ord=norm_type, axis=1, keepdims=True)
+    weight[rows] *= np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
