@@ -170,6 +170,8 @@ class Tensor:
                 raise RuntimeError(f"assigned grad has data of a different size: {value.shape} "
                                    f"for a tensor of size {self.shape}")
         self._grad = value
+        if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) assigns it at each replay
+            grad_mode.state.capture.record_grad(self, value)
 
     @property
     def is_leaf(self) -> bool:

@@ -468,3 +468,30 @@ def test_embedding_max_norm_renormalises_at_each_replay():
         return nn.Sequential(nn.Embedding(12, 4, max_norm=0.5), nn.Flatten(), nn.Linear(8, 3))
 
     _compare_training(build, batches, lambda p: torch.optim.SGD(p, lr=0.5))
+
+
+def test_a_hand_written_update_with_grad_none_is_replayed():
+    """micrograd's loop: p -= lr * p.grad under no_grad, then p.grad = None (else gradients would pile up)."""
+    twins = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        twins.append([torch.randn(6, 4, requires_grad=True), torch.zeros(4, requires_grad=True)])
+
+    def make(params):
+        def step(x):
+            loss = (x @ params[0] + params[1]).relu().mean() + 1e-3 * sum((p * p).sum() for p in params)
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= 0.1 * p.grad
+                    p.grad = None
+            return loss
+        return step
+
+    eager, captured = make(twins[0]), torch.graphs.capture(make(twins[1]))
+    for k in range(5):
+        x = torch.randn(8, 6)
+        assert captured(x).item() == eager(x).item(), k
+    for p, q in zip(*twins):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+        assert q.grad is None

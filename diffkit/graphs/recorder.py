@@ -15,7 +15,7 @@ import functools
 import numpy as np
 
 from ..autograd import grad_mode
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap
 
 # the kinds of a slot's source, compared between two recordings of a step
 ARGUMENT, LIVE, CONSTANT, OUTPUT = "argument", "live", "constant", "output"
@@ -136,6 +136,11 @@ class Recorder:
         """An in-place write into ``target`` (``copy_``, ``add_``, ``x[i] = v``...)."""
         self.effect(_write, (target, source), ("write",), "write")
 
+    def record_grad(self, tensor: Tensor, value: Tensor | None) -> None:
+        """``tensor.grad = value`` (None, or a tensor whose array each replay assigns afresh)."""
+        inputs = () if value is None else (value,)
+        self.effect(functools.partial(_assign_grad, tensor), inputs, ("grad =", tensor, value is None), "grad =")
+
     def record_kernel(self, fn, inputs: tuple, outputs: tuple, name: str) -> None:
         """An array computation done outside the primitive table (a mask, batch statistics)."""
         if isinstance(fn, functools.partial):
@@ -158,3 +163,7 @@ class Recorder:
 
 def _write(target: np.ndarray, source) -> None:
     np.copyto(target, source, casting="unsafe")
+
+
+def _assign_grad(tensor: Tensor, value: np.ndarray | None = None) -> None:
+    tensor._grad = None if value is None else _wrap(value)
