@@ -495,3 +495,19 @@ def test_a_hand_written_update_with_grad_none_is_replayed():
     for p, q in zip(*twins):
         np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
         assert q.grad is None
+
+
+def test_freezing_a_layer_between_calls_records_the_step_again():
+    twins, steps = [], []
+    for _ in range(2):
+        model, opt, step = _trainer(OPTIMIZERS["sgd"])
+        twins.append(model)
+        steps.append(step)
+    captured = torch.graphs.capture(steps[1])
+    for i, (x, y) in enumerate(_batches(8)):
+        if i == 4:
+            for model in twins:
+                model[0].weight.requires_grad_(False)
+        assert captured(x, y)[0].item() == steps[0](x, y)[0].item(), i
+    for p, q in zip(twins[0].parameters(), twins[1].parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())

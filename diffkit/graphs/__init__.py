@@ -47,7 +47,7 @@ class CapturedStep:
             program, layout = entry
             if program.holds():
                 return _build(layout, program.run([a._data for a in args if isinstance(a, Tensor)]))
-            entry = None  # a module switched between train() and eval(): record the step in its new modes
+            entry = None  # a module switched train()/eval(), or a parameter was frozen: record the step anew
         recorder, result, layout = self._record(args)
         if entry is None:
             self._captured[signature] = (recorder, layout)

@@ -79,6 +79,7 @@ class Program:
                 self.template[k] = second.values[k]
         self.arguments = second.arguments
         self.modes = tuple(second.modules.values())  # (module, training) pairs that the recording assumed
+        self.wants = tuple((t, t._requires_grad) for _, t, _ in self.live)  # and which tensors wanted gradients
         last = {}  # slot -> the last op that reads it (or makes it, when nothing reads it)
         for i, op in enumerate(second.ops):
             for k in op.outputs + op.inputs:
@@ -92,9 +93,13 @@ class Program:
                     for op, free in zip(second.ops, frees)]
 
     def holds(self) -> bool:
-        """Whether every module called in the step is in the mode (train or eval) it was recorded in."""
+        """Whether every module called in the step is in the mode (train or eval) it was recorded in, and
+        every tensor read from outside still does or does not require a gradient as then (a frozen layer)."""
         for module, training in self.modes:
             if module.training is not training:
+                return False
+        for tensor, wanted in self.wants:
+            if tensor._requires_grad is not wanted:
                 return False
         return True
 
