@@ -403,3 +403,21 @@ def test_freezing_a_layer_between_calls_records_the_step_again():
         assert captured(x, y)[0].item() == steps[0](x, y)[0].item(), i
     for p, q in zip(twins[0].parameters(), twins[1].parameters()):
         np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+
+
+def test_a_tensor_made_and_written_in_the_step_starts_afresh_at_each_replay():
+    """zeros() made in the step is a constant of the replay; in-place writes into it must not carry over
+    from one replay to the next (they did: 4, 4, 8, 12, ...)."""
+    w = torch.ones(3, requires_grad=True)
+
+    def step(x):
+        acc = torch.zeros(3)
+        acc.add_(x)
+        acc[0] = acc[0] + 1
+        loss = (acc * w).sum()
+        loss.backward()
+        return loss
+
+    captured = torch.graphs.capture(step)
+    x = torch.ones(3)
+    assert [captured(x).item() for _ in range(5)] == [4.0] * 5

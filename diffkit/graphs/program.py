@@ -54,7 +54,7 @@ def verify(first: Recorder, second: Recorder) -> None:
         if kind != kind2 or (kind not in (LIVE, CONSTANT) and detail != detail2):
             raise RuntimeError(DIFFERS.format(what=f"value {k}: {kind}, then {kind2}"))
         if kind == CONSTANT or (kind == LIVE and detail is not detail2):
-            if not same(first.values[k], second.values[k]):
+            if not same(first.first_seen.get(k, first.values[k]), second.first_seen.get(k, second.values[k])):
                 raise RuntimeError(DIFFERS.format(what=f"an input of {_reader(second, k)} changed"))
 
 
@@ -76,7 +76,10 @@ class Program:
             if kind == LIVE and detail is first.sources[k][1]:
                 self.live.append((k, detail, second.values[k]))
             elif kind in (LIVE, CONSTANT):  # made inside the step but the same both times: a constant
-                self.template[k] = second.values[k]
+                self.template[k] = second.first_seen.get(k, second.values[k])
+        # constants that an op may write into (an in-place write, a clipping kernel) start fresh at each run
+        self.fresh = tuple(sorted({k for op in second.ops if not op.outputs or op.key[0] == "kernel"
+                                   for k in op.inputs if isinstance(self.template[k], np.ndarray)}))
         self.arguments = second.arguments
         self.modes = tuple(second.modules.values())  # (module, training) pairs that the recording assumed
         self.wants = tuple((t, t._requires_grad) for _, t, _ in self.live)  # and which tensors wanted gradients
@@ -113,6 +116,8 @@ class Program:
             slots[k] = data
         for k, a in zip(self.arguments, arrays):
             slots[k] = a
+        for k in self.fresh:
+            slots[k] = slots[k].copy()
         for fn, inputs, outputs, frees in self.ops:
             result = fn(*[slots[i] for i in inputs])
             if outputs.__class__ is int:

@@ -51,6 +51,7 @@ class Recorder:
     def __init__(self, arguments: list[np.ndarray]) -> None:
         self.sources: list[tuple] = []
         self.values: list = []  # the values seen while recording: keeps every array alive, so ids stay unique
+        self.first_seen: dict[int, np.ndarray] = {}  # slot -> a copy of an outside array as the step first read it
         self.slot_of: dict[int, int] = {}  # id(array) -> the slot that holds it now
         self.ops: list[Op] = []
         self.modules: dict[int, tuple] = {}  # id -> (module, its .training): a replay is valid in those modes
@@ -63,6 +64,8 @@ class Recorder:
         self.values.append(value)
         if isinstance(value, np.ndarray):
             self.slot_of[id(value)] = k
+            if kind in (LIVE, CONSTANT):  # later ops may write into it: compare and keep it as it was read
+                self.first_seen[k] = value.copy()
         return k
 
     def slot(self, x) -> int:
