@@ -421,3 +421,13 @@ def test_a_tensor_made_and_written_in_the_step_starts_afresh_at_each_replay():
     captured = torch.graphs.capture(step)
     x = torch.ones(3)
     assert [captured(x).item() for _ in range(5)] == [4.0] * 5
+
+
+def test_one_tensor_passed_twice_is_its_own_signature():
+    captured = torch.graphs.capture(lambda a, b: (a * 2 + b).sum())
+    x = torch.ones(3)
+    for _ in range(3):
+        assert captured(x, x).item() == 9.0
+    for _ in range(3):
+        assert captured(torch.ones(3), torch.zeros(3)).item() == 6.0
+    assert len(captured._captured) == 2

@@ -86,10 +86,12 @@ def capture(fn: Callable[..., Any]) -> CapturedStep:
 
 
 def _signature(args: tuple) -> tuple:
+    """Shapes and dtypes of the tensors (and which of them share one array), the numbers, the grad mode."""
     key = []
-    for a in args:
+    first = {}  # id(array) -> the position of the first argument holding it
+    for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            key.append((a._data.shape, a._data.dtype.str))
+            key.append((a._data.shape, a._data.dtype.str, first.setdefault(id(a._data), i)))
         elif isinstance(a, _SCALARS):
             key.append((type(a), a))
         else:
