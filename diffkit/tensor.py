@@ -302,7 +302,10 @@ class Tensor:
         from .ops.shape import clone
 
         result = clone(self)  # clone keeps the layout (as PyTorch's); contiguous asks for row-major
-        result._data = np.ascontiguousarray(result._data)
+        laid_out = np.ascontiguousarray(result._data)
+        if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) lays it out at each replay
+            grad_mode.state.capture.record_kernel(np.ascontiguousarray, (result._data,), laid_out, "contiguous")
+        result._data = laid_out
         return result
 
     # ----------------------------------------------------------------- autograd

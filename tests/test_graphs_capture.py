@@ -431,3 +431,20 @@ def test_one_tensor_passed_twice_is_its_own_signature():
     for _ in range(3):
         assert captured(torch.ones(3), torch.zeros(3)).item() == 6.0
     assert len(captured._captured) == 2
+
+
+def test_contiguous_after_a_transpose_is_replayed():
+    w = torch.ones(2, 3, requires_grad=True)
+
+    def step(x):
+        h = (x @ w).t().contiguous()  # a row-major copy made outside the primitive table
+        loss = (h * h).sum()
+        loss.backward()
+        return loss
+
+    captured = torch.graphs.capture(step)
+    for k in range(4):
+        w.grad = None
+        x = torch.full((4, 2), float(k + 1))
+        assert captured(x).item() == pytest.approx(float(((x.numpy() @ np.ones((2, 3))) ** 2).sum()))
+        np.testing.assert_allclose(w.grad.numpy(), 2 * x.numpy().T @ (x.numpy() @ np.ones((2, 3))))

@@ -148,6 +148,8 @@ class Recorder:
         """An array computation done outside the primitive table (a mask, batch statistics)."""
         if isinstance(fn, functools.partial):
             key = ("kernel", fn.func, fn.args, fn.keywords)
+        elif not hasattr(fn, "__code__"):  # a numpy function
+            key = ("kernel", fn)
         else:
             key = ("kernel", fn.__code__, tuple(c.cell_contents for c in fn.__closure__ or ()))
         self.record(fn, inputs, outputs, key, name)
