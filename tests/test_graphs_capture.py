@@ -448,3 +448,14 @@ def test_contiguous_after_a_transpose_is_replayed():
         x = torch.full((4, 2), float(k + 1))
         assert captured(x).item() == pytest.approx(float(((x.numpy() @ np.ones((2, 3))) ** 2).sum()))
         np.testing.assert_allclose(w.grad.numpy(), 2 * x.numpy().T @ (x.numpy() @ np.ones((2, 3))))
+
+
+def test_a_write_through_a_view_of_a_step_made_tensor_does_not_carry_over():
+    def step(x):
+        acc = torch.zeros(2, 3)
+        acc.view(-1).add_(x)
+        return acc.sum()
+
+    captured = torch.graphs.capture(step)
+    x = torch.ones(6)
+    assert [captured(x).item() for _ in range(4)] == [6.0] * 4

@@ -77,9 +77,8 @@ class Program:
                 self.live.append((k, detail, second.values[k]))
             elif kind in (LIVE, CONSTANT):  # made inside the step but the same both times: a constant
                 self.template[k] = second.first_seen.get(k, second.values[k])
-        # constants that an op may write into (an in-place write, a clipping kernel) start fresh at each run
-        self.fresh = tuple(sorted({k for op in second.ops if not op.outputs or op.key[0] == "kernel"
-                                   for k in op.inputs if isinstance(self.template[k], np.ndarray)}))
+        # writable constant arrays start as copies at each run: an op may write into one or into a view of it
+        self.fresh = tuple(k for k, v in enumerate(self.template) if isinstance(v, np.ndarray) and v.flags.writeable)
         self.arguments = second.arguments
         self.modes = tuple(second.modules.values())  # (module, training) pairs that the recording assumed
         self.wants = tuple((t, t._requires_grad) for _, t, _ in self.live)  # and which tensors wanted gradients
