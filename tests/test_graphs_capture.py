@@ -459,3 +459,22 @@ def test_a_write_through_a_view_of_a_step_made_tensor_does_not_carry_over():
     captured = torch.graphs.capture(step)
     x = torch.ones(6)
     assert [captured(x).item() for _ in range(4)] == [6.0] * 4
+
+
+def test_indexing_with_an_argument_follows_each_call():
+    """table[ids] with ids an argument of the step: the index is an input of the op, not a constant."""
+    table = torch.randn(10, 3, requires_grad=True)
+
+    def step(ids):
+        loss = (table[ids] ** 2).sum()
+        loss.backward()
+        return loss
+
+    captured = torch.graphs.capture(step)
+    for k in range(5):
+        table.grad = None
+        ids = torch.tensor([k, (k + 3) % 10, k])
+        expected = np.zeros((10, 3), np.float32)
+        np.add.at(expected, ids.numpy(), 2 * table.detach().numpy()[ids.numpy()])
+        assert captured(ids).item() == pytest.approx(float((table.detach().numpy()[ids.numpy()] ** 2).sum()))
+        np.testing.assert_allclose(table.grad.numpy(), expected, rtol=1e-6)

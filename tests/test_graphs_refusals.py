@@ -114,3 +114,16 @@ def test_writes_the_recording_cannot_see_are_refused(write, what):
     state = model.state_dict()
     with pytest.raises(RuntimeError, match="load_state_dict cannot be captured"):
         torch.graphs.capture(lambda x: model.load_state_dict(state) and x)(torch.ones(2))
+
+
+@pytest.mark.parametrize("select, what", [
+    (lambda h: h[h > 0].sum(), "indexing with a boolean mask"),
+    (lambda h: h.masked_select(h > 0).sum(), "masked_select"),
+    (lambda h: torch.nonzero(h > 0).sum(), "nonzero"),
+    (lambda h: torch.unique(h.detach()).sum(), "unique"),
+    (lambda h: h[h.argmax()], "indexing with a boolean mask or a 0-d index tensor"),
+])
+def test_selections_that_depend_on_values_are_refused(select, what):
+    w = torch.ones(4, requires_grad=True)
+    with pytest.raises(RuntimeError, match=f"{what}.* cannot be captured: .* depends on the values"):
+        torch.graphs.capture(lambda x: select(x * w))(torch.tensor([1.0, -2.0, 3.0, -4.0]))

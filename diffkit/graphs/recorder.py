@@ -28,6 +28,13 @@ def refuse(what: str, why: str, instead: str = "") -> RuntimeError:
     return RuntimeError(REFUSED.format(what=what, why=why, instead=instead))
 
 
+def refuse_data_dependent(what: str) -> None:
+    """Raise, inside a captured step, for an operation whose result's shape or positions come from values."""
+    if grad_mode.state.capture is not None:
+        raise refuse(what, "which elements it selects depends on the values, and a replay would keep this "
+                     "run's selection", "; or select with torch.where(mask, x, 0), which keeps the shape")
+
+
 def refuse_write(what: str) -> None:
     """Raise, inside a captured step, for a write into a tensor that the recording cannot see."""
     if grad_mode.state.capture is not None:
@@ -98,23 +105,36 @@ class Recorder:
 
     # ------------------------------------------------------------------ what the engine records
     def _split(self, params: dict) -> tuple:
-        """(names of the params that hold arrays computed by recorded ops, the other params): the first
-        are inputs of the op (batch norm's statistics), read from their slots at each replay."""
-        names = tuple(k for k, v in params.items() if isinstance(v, np.ndarray) and id(v) in self.slot_of)
-        return names, ({k: v for k, v in params.items() if k not in names} if names else params)
+        """Where params hold arrays computed by recorded ops or given as arguments (batch norm's statistics,
+        an index tensor, also inside an index tuple): ``(places, the other params)``, each place a
+        ``(name, position in the tuple or None)``. Those arrays are inputs of the op, read from their
+        slots at each replay; the other params are fixed."""
+        places, arrays = [], []
+        static = params
+        for k, v in params.items():
+            parts = v if isinstance(v, tuple) else (v,)
+            for i, part in enumerate(parts):
+                if isinstance(part, np.ndarray) and id(part) in self.slot_of:
+                    places.append((k, i if isinstance(v, tuple) else None))
+                    arrays.append(part)
+        if places:
+            static = dict(params)
+            for k, i in places:  # placeholders, so that the op's key holds no values
+                static[k] = None if i is None else static[k][:i] + (None,) + static[k][i + 1:]
+        return tuple(places), tuple(arrays), static
 
     def record_forward(self, prim, args: tuple, params: dict, out: np.ndarray) -> None:
         from ..ops._primitive import compute
 
-        names, static = self._split(params)
+        places, arrays, static = self._split(params)
         n = len(args)
 
-        def forward(*arrays):
-            if not names:
-                return compute(prim, arrays, static)
-            return compute(prim, arrays[:n], {**static, **dict(zip(names, arrays[n:]))})
+        def forward(*values):
+            if not places:
+                return compute(prim, values, static)
+            return compute(prim, values[:n], _filled(static, places, values[n:]))
 
-        self.record(forward, (*args, *(params[k] for k in names)), out, ("forward", prim, static, names), prim.name)
+        self.record(forward, (*args, *arrays), out, ("forward", prim, static, places), prim.name)
 
     def record_backward(self, node, grad, grads: list) -> None:
         """A primitive node's backward rules, run on ``grad``, its saved output and inputs."""
@@ -123,17 +143,17 @@ class Recorder:
         prim, shapes, params = node.prim, node.in_shapes, node.params
         edges = tuple(None if edge is None else True for edge in node.edges)  # the pattern, not the graph
         wanted = tuple(i for i, edge in enumerate(edges) if edge is not None)
-        names, static = self._split(params)
+        places, arrays, static = self._split(params)
         n = len(edges)
 
         def backward(g, out, *inputs):
-            found = run_rules(prim, edges, shapes, static if not names else {**static, **dict(zip(names, inputs[n:]))},
-                              g, out, inputs[:n] if names else inputs, True)
+            found = run_rules(prim, edges, shapes, static if not places else _filled(static, places, inputs[n:]),
+                              g, out, inputs[:n] if places else inputs, True)
             return [found[i] for i in wanted]
 
         saved = node.saved if node.saved is not None else (None,) * n
-        self.record(backward, (grad, node.out, *saved, *(params[k] for k in names)), [grads[i] for i in wanted],
-                    ("backward", prim, static, names, shapes, wanted), type(node).__name__)
+        self.record(backward, (grad, node.out, *saved, *arrays), [grads[i] for i in wanted],
+                    ("backward", prim, static, places, shapes, wanted), type(node).__name__)
 
     def record_write(self, target: Tensor, source) -> None:
         """An in-place write into ``target`` (``copy_``, ``add_``, ``x[i] = v``...)."""
@@ -164,6 +184,14 @@ class Recorder:
         finally:
             state.capture = self
         self.effect(fn, (), key, name)
+
+
+def _filled(static: dict, places: tuple, arrays: tuple) -> dict:
+    """The params with this run's arrays in their places."""
+    params = dict(static)
+    for (k, i), a in zip(places, arrays):
+        params[k] = a if i is None else params[k][:i] + (a,) + params[k][i + 1:]
+    return params
 
 
 def _write(target: np.ndarray, source) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 from .._dtypes import C_TYPE_NAMES, SCALAR_TYPE_NAMES, from_numpy_dtype
 from .._promotion import written_number
 from ..autograd import grad_mode
+from ..graphs.recorder import refuse_data_dependent
 from ..tensor import Tensor, _wrap
 from ._index_layout import needs_torch_layout, torch_layout
 from ._primitive import _torch_error, apply, defprim, dispatch_other, variant
@@ -61,6 +62,8 @@ def normalize_index(index, shape: tuple | None = None) -> tuple:
     for item in items:
         if isinstance(item, Tensor):
             item = item._data
+            if item.dtype == np.bool_ or item.ndim == 0:  # a mask's positions, a 0-d index's value: this run's
+                refuse_data_dependent("indexing with a boolean mask or a 0-d index tensor")
         if isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu":
             item = int(item)  # a 0-d integer tensor selects, as an integer does
         elif isinstance(item, (list, np.ndarray)):
@@ -308,6 +311,7 @@ def masked_select(x, mask):
     """The elements of ``x`` where ``mask`` holds, as a vector; ``x`` and ``mask`` broadcast."""
     from .shape import expand
 
+    refuse_data_dependent("masked_select")
     mask = _bool_mask(mask, "masked_select: expected BoolTensor for mask")
     try:
         shape = np.broadcast_shapes(np.shape(x), mask.shape)
@@ -324,6 +328,7 @@ def masked_select(x, mask):
 def nonzero(x, as_tuple: bool = False):
     """The indices of the nonzero elements, one row each; of a 0-d tensor, one empty row if it is
     nonzero (as_tuple: read as a 1-d tensor, as PyTorch)."""
+    refuse_data_dependent("nonzero / argwhere")
     values = x._data if isinstance(x, Tensor) else np.asarray(x)
     if as_tuple:
         return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(values)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import return_types
+from ..graphs.recorder import refuse_data_dependent
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, variant
 from .reduction import _tangent_of, _whole_share_vjp
@@ -139,6 +140,7 @@ def unique(x, sorted: bool = True, return_inverse: bool = False, return_counts: 
     optionally the inverse indices (shaped like ``x``) and the counts. With ``dim``, the distinct
     slices along that dimension, in lexicographic order; the inverse then has one index per slice.
     Not differentiable."""
+    refuse_data_dependent("unique")
     values = _values(x)
     axis = None if dim is None else wrap_dim(dim, values.ndim)
     found = np.unique(values, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
