@@ -9,6 +9,16 @@ from diffkit import nn
 from diffkit.nn import functional as F
 
 
+def _with_backward(loss_of):
+    """A step that backpropagates the loss ``loss_of(*args)`` and returns it."""
+    def step(*args):
+        loss = loss_of(*args)
+        loss.backward()
+        return loss
+
+    return step
+
+
 def _model(seed: int = 0, dropout: bool = False) -> nn.Module:
     torch.manual_seed(seed)
     layers = [nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3)]
@@ -336,11 +346,9 @@ def test_index_assignment_without_a_gradient_is_replayed():
             h = x * 2
             h[1:3] = x[:2] * 10
             h[0] = -1.0
-        loss = (h * w).sum()
-        loss.backward()
-        return loss
+        return (h * w).sum()
 
-    captured = torch.graphs.capture(step)
+    captured = torch.graphs.capture(_with_backward(step))
     for k in range(4):
         w.grad = None
         x = torch.arange(4.0) + k
@@ -438,11 +446,9 @@ def test_contiguous_after_a_transpose_is_replayed():
 
     def step(x):
         h = (x @ w).t().contiguous()  # a row-major copy made outside the primitive table
-        loss = (h * h).sum()
-        loss.backward()
-        return loss
+        return (h * h).sum()
 
-    captured = torch.graphs.capture(step)
+    captured = torch.graphs.capture(_with_backward(step))
     for k in range(4):
         w.grad = None
         x = torch.full((4, 2), float(k + 1))
