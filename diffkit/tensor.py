@@ -135,7 +135,9 @@ class Tensor:
     @data.setter
     def data(self, value) -> None:
         if grad_mode.state.capture is not None:
-            _refuse_readout("Tensor.data = ...", write=True)
+            from .graphs.recorder import refuse_write
+
+            refuse_write("Tensor.data = ...")
         self._data = value._data if isinstance(value, Tensor) else as_array(value)
 
     @property
@@ -299,13 +301,11 @@ class Tensor:
         """Self when already laid out row-major, else a row-major copy (``CloneBackward0``)."""
         if self._data.flags.c_contiguous:
             return self
+        from .graphs.recorder import kernel
         from .ops.shape import clone
 
         result = clone(self)  # clone keeps the layout (as PyTorch's); contiguous asks for row-major
-        laid_out = np.ascontiguousarray(result._data)
-        if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) lays it out at each replay
-            grad_mode.state.capture.record_kernel(np.ascontiguousarray, (result._data,), laid_out, "contiguous")
-        result._data = laid_out
+        result._data = kernel(np.ascontiguousarray, (result,), "contiguous")  # laid out again at each replay
         return result
 
     # ----------------------------------------------------------------- autograd
@@ -454,11 +454,9 @@ class Tensor:
         return object.__format__(self, spec)  # str(self); a format spec is a TypeError
 
 
-def _refuse_readout(what: str, write: bool = False):
-    from .graphs.recorder import refuse, refuse_write
+def _refuse_readout(what: str):
+    from .graphs.recorder import refuse
 
-    if write:
-        refuse_write(what)
     raise refuse(what, "a value read out of a tensor is this run's, and would stay fixed in every replay",
                  "; or return the tensor from the step and read it after the call")
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import diffkit as dk
-from diffkit.ops._primitive import sum_leading, sum_to_array
+from diffkit.ops._sums import sum_leading, sum_to_array
 
 SPECIAL = [np.nan, -np.inf, np.inf, -0.0, 0.0, 1.5, -1.5, 3e-39, -3e-39]  # 3e-39: a float32 subnormal
 UPSTREAM = [1.0, np.nan, np.inf, 5.0, 6.0, 7.0, np.nan, -np.inf, 2.0]

@@ -28,6 +28,17 @@ def refuse(what: str, why: str, instead: str = "") -> RuntimeError:
     return RuntimeError(REFUSED.format(what=what, why=why, instead=instead))
 
 
+def kernel(fn, inputs: tuple, name: str):
+    """``fn`` on the inputs (Tensors as their arrays), now; inside a captured step also recorded as an op
+    of its own, so that every replay computes it again: the array work that a wrapper does outside the
+    primitive table (batch statistics, pooling winners, a dropout mask, clipping). A result of None is
+    an in-place effect."""
+    result = fn(*[x._data if isinstance(x, Tensor) else x for x in inputs])
+    if grad_mode.state.capture is not None:
+        grad_mode.state.capture.record_kernel(fn, inputs, result, name)
+    return result
+
+
 def refuse_data_dependent(what: str) -> None:
     """Raise, inside a captured step, for an operation whose result's shape or positions come from values."""
     if grad_mode.state.capture is not None:
@@ -164,16 +175,15 @@ class Recorder:
         inputs = () if value is None else (value,)
         self.effect(functools.partial(_assign_grad, tensor), inputs, ("grad =", tensor, value is None), "grad =")
 
-    def record_kernel(self, fn, inputs: tuple, outputs: tuple, name: str) -> None:
-        """An array computation done outside the primitive table (a mask, batch statistics)."""
+    def record_kernel(self, fn, inputs: tuple, outputs, name: str) -> None:
+        """An array computation done outside the primitive table (see ``kernel``); None: no outputs."""
         if isinstance(fn, functools.partial):
             key = ("kernel", fn.func, fn.args, fn.keywords)
         elif not hasattr(fn, "__code__"):  # a numpy function
             key = ("kernel", fn)
         else:
             key = ("kernel", fn.__code__, tuple(c.cell_contents for c in fn.__closure__ or ()))
-        self.record(fn, inputs, outputs, key, name)
-
+        self.record(fn, inputs, () if outputs is None else outputs, key, name)
 
     def run_effect(self, fn, key: tuple, name: str) -> None:
         """Run ``fn()`` now, unrecorded inside (it is one op of its own), and record it as an effect."""

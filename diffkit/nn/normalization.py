@@ -1,10 +1,8 @@
 """Normalisation layers: ``BatchNorm1d/2d/3d`` (with running statistics), ``LayerNorm``, ``GroupNorm``."""
 from __future__ import annotations
 
-import numpy as np
-
 from .. import _dtypes, creation
-from ..autograd import grad_mode
+from ..graphs.recorder import kernel
 from ..ops import normalization
 from ..tensor import Tensor
 from . import init
@@ -78,11 +76,8 @@ class _BatchNorm(Module):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked._data += 1
+            kernel(_count_one, (self.num_batches_tracked,), "num_batches_tracked += 1")  # also at each replay
             self.num_batches_tracked._version += 1
-            if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) counts its replays too
-                grad_mode.state.capture.effect(np.add, (self.num_batches_tracked, 1, self.num_batches_tracked),
-                                               ("count",), "num_batches_tracked += 1")
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.item())
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
@@ -94,6 +89,10 @@ class _BatchNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+def _count_one(counter) -> None:
+    counter += 1  # in place: the array is the counter's
 
 
 class BatchNorm1d(_BatchNorm):

@@ -4,7 +4,8 @@ Every public function here is polymorphic (numbers, arrays, Tensors, SymPy, dual
 """
 from types import ModuleType as _ModuleType
 
-from ._primitive import Primitive, apply, defprim, function, sum_to, unary, variadic, variant
+from ._primitive import Primitive, apply, defprim, function, unary, variadic, variant
+from ._sums import sum_to
 from .arrange import (  # noqa: F401
                           atleast_1d,
                           atleast_2d,

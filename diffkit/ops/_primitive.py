@@ -21,7 +21,7 @@ from .._promotion import elementwise_result, wrapped_ints
 from ..autograd import grad_mode, tape_hooks
 from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class, sequence
 from ..tensor import Tensor, _wrap, shared_counter
-from ._sums import ones_vector, sum_leading, sum_to, sum_to_array, sum_trailing  # noqa: F401  (re-exported)
+from ._sums import sum_to
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..autograd import grad_mode
+from ..graphs.recorder import kernel
 from ..tensor import Tensor
 from .pooling import adaptive_sizes, batched, max_at
 
@@ -52,10 +52,7 @@ def _adaptive_max_pool(input: Tensor, output_size, return_indices: bool, d: int)
     sizes = adaptive_sizes(x, output_size, d)
     if any(s <= 0 for s in sizes):
         raise RuntimeError(f"adaptive_max_pool{d}d(): Expected output_size to be positive, but got {list(sizes)}")
-    positions = _winner_positions(x._data, sizes)
-    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) finds the winners at each replay
-        grad_mode.state.capture.record_kernel(functools.partial(_winner_positions, sizes=sizes), (x,), positions,
-                                              "adaptive max_pool winners")
+    positions = kernel(functools.partial(_winner_positions, sizes=sizes), (x,), "adaptive max_pool winners")
     return max_at(x, positions, True, unbatched, return_indices)
 
 

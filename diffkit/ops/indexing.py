@@ -17,7 +17,7 @@ import numpy as np
 from .._dtypes import C_TYPE_NAMES, SCALAR_TYPE_NAMES, from_numpy_dtype
 from .._promotion import written_number
 from ..autograd import grad_mode
-from ..graphs.recorder import refuse_data_dependent
+from ..graphs.recorder import kernel, refuse_data_dependent
 from ..tensor import Tensor, _wrap
 from ._index_layout import needs_torch_layout, torch_layout
 from ._primitive import _torch_error, apply, defprim, dispatch_other, variant
@@ -198,16 +198,12 @@ def setitem(x: Tensor, index, value) -> None:
         value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=x._data.dtype))
         x._assign(apply(INDEX_PUT, (x, value.to(x.dtype)), {"index": index}))
         return
-    written = value._data if isinstance(value, Tensor) else written_number(value, x._data.dtype)
+    written = value if isinstance(value, Tensor) else written_number(value, x._data.dtype)
     try:
-        x._data[index] = written
+        kernel(functools.partial(_put, index=index), (x, written), "setitem")  # written again at each replay
     except ValueError as error:
         raise RuntimeError(str(error).replace("could not broadcast", "shape mismatch: value tensor")) from error
     x._version += 1
-    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) writes again at each replay
-        grad_mode.state.capture.effect(functools.partial(_put, index=index),
-                                       (x, value if isinstance(value, Tensor) else written), ("setitem", index),
-                                       "setitem")
 
 
 def _put(target: np.ndarray, value, index) -> None:

@@ -14,9 +14,10 @@ import numbers
 import numpy as np
 
 from .._dtypes import SCALAR_TYPE_NAMES
-from ..autograd import grad_mode
+from ..graphs.recorder import kernel
 from ..tensor import Tensor, _wrap
-from ._primitive import apply, defprim, sum_leading, variant
+from ._primitive import apply, defprim, variant
+from ._sums import sum_leading
 from .elementwise import MUL
 from .indexing import _index_add_zeros, getitem
 from .linalg import MIXED_BIAS, MIXED_PRODUCT, matmul, same_dtype
@@ -122,10 +123,8 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=No
     if indices.size and (indices.min() < 0 or indices.max() >= n):  # PyTorch does not wrap negatives
         raise IndexError("index out of range in self")
     if max_norm is not None:  # renormalise the looked-up rows in place, as PyTorch does
-        renorm = functools.partial(_renorm_rows, max_norm=max_norm, norm_type=norm_type)
-        renorm(weight._data, indices)
-        if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) renormalises at each replay
-            grad_mode.state.capture.effect(renorm, (weight, indices), ("renorm",), "embedding max_norm")
+        kernel(functools.partial(_renorm_rows, max_norm=max_norm, norm_type=norm_type), (weight, indices),
+               "embedding max_norm")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += n
     shape = tuple(weight.shape)
@@ -171,10 +170,8 @@ def _scaled_keep(generator, shape: tuple, p: float, dtype) -> np.ndarray:
 def _masked(input: Tensor, mask_shape: tuple, p: float, inplace: bool) -> Tensor:
     from ..creation import default_generator
 
-    draw = functools.partial(_scaled_keep, default_generator, mask_shape, p, input._data.dtype)
-    mask = draw()
-    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) draws a new mask at each replay
-        grad_mode.state.capture.record_kernel(draw, (), mask, "dropout mask")
+    mask = kernel(functools.partial(_scaled_keep, default_generator, mask_shape, p, input._data.dtype), (),
+                  "dropout mask")  # drawn again at each replay of a captured step
     result = apply(DROPOUT, (input, mask))
     return input._assign(result) if inplace else result
 

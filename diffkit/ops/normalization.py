@@ -18,9 +18,10 @@ import math
 
 import numpy as np
 
-from ..autograd import grad_mode
+from ..graphs.recorder import kernel
 from ..tensor import Tensor
-from ._primitive import apply, defprim, sum_leading, sum_trailing, variant
+from ._primitive import apply, defprim, variant
+from ._sums import sum_leading, sum_trailing
 from .elementwise import rsqrt
 from .reduction import mean as reduce_mean
 from .reduction import sum as reduce_sum
@@ -203,7 +204,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         if running_mean is None:
             raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
         stats = functools.partial(_running_statistics, view=view, eps=eps)
-    mean, invstd = _statistics_of(input, stats, running_mean, running_var)
+    mean, invstd = kernel(stats, (input, running_mean, running_var), "batch_norm statistics")
     if training and running_mean is not None:
         running_mean._version += 1
         running_var._version += 1
@@ -217,16 +218,9 @@ def _check_channels(channels: int, **tensors) -> None:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
 
 
-def _statistics_of(input: Tensor, stats, *tensors) -> tuple:
-    """``stats(x, *arrays)``: the mean and 1/std that normalisation uses, computed from the input's values
-    outside the primitive, so a captured step (diffkit.graphs) records them as a kernel of their own."""
-    mean, invstd = stats(input._data, *(None if t is None else t._data for t in tensors))
-    if grad_mode.state.capture is not None:
-        grad_mode.state.capture.record_kernel(stats, (input, *tensors), (mean, invstd), "normalization statistics")
-    return mean, invstd
-
-
 def _sample_statistics(x, axes, eps) -> tuple:
+    """A sample's mean and 1/std over ``axes`` (layer norm); as the two below, computed outside the
+    primitive from the input's values, so ``kernel`` records it for a captured step (diffkit.graphs)."""
     mean, var = _moments(x, axes)
     return mean, 1.0 / np.sqrt(var + eps)
 
@@ -258,7 +252,7 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None, eps: flo
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(x.shape)}")
     axes = tuple(range(x.ndim - k, x.ndim))
-    mean, invstd = _statistics_of(input, functools.partial(_sample_statistics, axes=axes, eps=eps))
+    mean, invstd = kernel(functools.partial(_sample_statistics, axes=axes, eps=eps), (input,), "layer_norm statistics")
     return _apply(LAYER_NORM, input, weight, bias, mean, invstd, axes, normalized_shape,
                   tuple(range(x.ndim - k)), True, eps)
 

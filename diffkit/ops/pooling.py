@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..autograd import grad_mode
+from ..graphs.recorder import kernel
 from ..tensor import Tensor, _wrap
 from ._primitive import apply, defprim, function
 from ._windows import Geometry, add_windows, crop, ntuple, pad_array, windows
@@ -156,10 +156,7 @@ def batched(input: Tensor, d: int):
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d):
     x, unbatched = batched(input, d)
     geometry = _pool_geometry(tuple(x.shape), kernel_size, stride, padding, dilation, ceil_mode, d)
-    positions = _argmax_positions(x._data, geometry)
-    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) finds the winners at each replay
-        grad_mode.state.capture.record_kernel(functools.partial(_argmax_positions, geometry=geometry), (x,),
-                                              positions, "max_pool winners")
+    positions = kernel(functools.partial(_argmax_positions, geometry=geometry), (x,), "max_pool winners")
     overlapping = any(st < (k - 1) * di + 1 for st, k, di in zip(geometry.stride, geometry.kernel, geometry.dilation))
     return max_at(x, positions, overlapping, unbatched, return_indices)
 

@@ -13,7 +13,8 @@ import numpy as np
 from .._dtypes import to_numpy_dtype
 from .._size import Size
 from ..tensor import Tensor
-from ._primitive import apply, defprim, dispatch_other, sum_to_array, variadic, variant
+from ._primitive import apply, defprim, dispatch_other, variadic, variant
+from ._sums import sum_to_array
 
 
 def _call(prim, args, params):

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ...autograd import grad_mode
-from ...graphs.recorder import refuse_write
+from ...graphs.recorder import kernel, refuse_write
 from ...tensor import Tensor, _wrap
 from . import rnn
 
@@ -28,11 +27,9 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float, norm
         return _wrap(np.zeros((), dtype=np.float32))
     clip = functools.partial(_clip_norm, max_norm=max_norm, norm_type=float(norm_type),
                              error_if_nonfinite=error_if_nonfinite)
-    total = clip(*[g._data for g in grads])
+    total = kernel(clip, tuple(grads), "clip_grad_norm_")  # clipped again at each replay of a captured step
     for g in grads:
         g._version += 1
-    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) clips again at each replay
-        grad_mode.state.capture.record_kernel(clip, tuple(grads), total, "clip_grad_norm_")
     return _wrap(total)
 
 
@@ -57,12 +54,9 @@ def _clip_norm(*grads: np.ndarray, max_norm: float, norm_type: float, error_if_n
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float, foreach=None) -> None:
     """Clamp every gradient element to [-clip_value, clip_value] in place."""
     grads = _grads(parameters)
-    clip = functools.partial(_clip_values, clip_value=clip_value)
-    clip(*[g._data for g in grads])
+    kernel(functools.partial(_clip_values, clip_value=clip_value), tuple(grads), "clip_grad_value_")
     for g in grads:
         g._version += 1
-    if grad_mode.state.capture is not None:  # a captured step (diffkit.graphs) clips again at each replay
-        grad_mode.state.capture.effect(clip, tuple(grads), ("clip_grad_value_", clip_value), "clip_grad_value_")
 
 
 def _clip_values(*grads: np.ndarray, clip_value: float) -> None:
