@@ -134,24 +134,26 @@ class Recorder:
                 static[k] = None if i is None else static[k][:i] + (None,) + static[k][i + 1:]
         return tuple(places), tuple(arrays), static
 
-    def record_forward(self, prim, args: tuple, params: dict, out: np.ndarray) -> None:
+    def record_forward(self, prim, args: tuple, params: dict, out) -> None:
+        """A primitive's forward; ``out`` is ``(result, residual)`` when it kept a residual for its backward."""
         from ..ops._primitive import compute
 
         places, arrays, static = self._split(params)
         n = len(args)
+        residual = isinstance(out, tuple)
 
         def forward(*values):
             if not places:
-                return compute(prim, values, static)
-            return compute(prim, values[:n], _filled(static, places, values[n:]))
+                return compute(prim, values, static, residual)
+            return compute(prim, values[:n], _filled(static, places, values[n:]), residual)
 
-        self.record(forward, (*args, *arrays), out, ("forward", prim, static, places), prim.name)
+        self.record(forward, (*args, *arrays), out, ("forward", prim, static, places, residual), prim.name)
 
     def record_backward(self, node, grad, grads: list) -> None:
         """A primitive node's backward rules, run on ``grad``, its saved output and inputs."""
         from ..ops._primitive import run_rules
 
-        prim, shapes, params = node.prim, node.in_shapes, node.params
+        prim, shapes, params = node.prim, node.in_shapes, node.rule_params(True)
         edges = tuple(None if edge is None else True for edge in node.edges)  # the pattern, not the graph
         wanted = tuple(i for i, edge in enumerate(edges) if edge is not None)
         places, arrays, static = self._split(params)

@@ -36,12 +36,14 @@ class Primitive:
     """One row of the primitive table."""
 
     __slots__ = ("name", "forward", "vjp", "jvp", "sympy", "saves_inputs", "saved_indices",
-                 "saves_output", "node_class", "display", "elementwise", "promotes", "needs", "is_view", "joint")
+                 "saves_output", "node_class", "display", "elementwise", "promotes", "needs", "is_view", "joint",
+                 "residual")
 
     def __init__(self, name, forward, vjp, jvp, sympy, save, node, display, elementwise,
-                 promotes=True, needs=None, is_view=False, joint=None) -> None:
+                 promotes=True, needs=None, is_view=False, joint=None, residual=None) -> None:
         self.name = name
         self.joint = joint
+        self.residual = residual
         self.promotes = promotes
         self.is_view = is_view
         self.needs = None if needs is None else _needs_table(needs)
@@ -66,7 +68,8 @@ class Primitive:
 
 def defprim(name: str, forward, vjp=None, *, jvp=None, sympy=None, save="inputs",
             node: str | None = None, display: str | None = None, elementwise: bool = False,
-            promotes: bool = True, needs: tuple | None = None, view: bool = False, joint=None) -> Primitive:
+            promotes: bool = True, needs: tuple | None = None, view: bool = False, joint=None,
+            residual=None) -> Primitive:
     """Declare a primitive.
 
     ``vjp``/``jvp`` are one rule or a tuple of rules, one per input, each called as
@@ -89,9 +92,15 @@ def defprim(name: str, forward, vjp=None, *, jvp=None, sympy=None, save="inputs"
     ``joint(wanted, g, out, *inputs, **params)`` returns one gradient or ``None`` per input,
     ``wanted[i]`` saying whether input i needs one. The per-input rules still serve
     ``create_graph`` and forward mode.
+
+    ``residual`` (optional) is the forward used when the result will be differentiated:
+    ``residual(*inputs, **params)`` returns ``(out, residual)`` and the node keeps the residual for its
+    rules, which receive it as ``residual=`` on arrays (JAX's custom_vjp residuals): cross entropy's
+    forward has the softmax in hand, so its gradient costs one product instead of a second softmax.
+    On Tensors (``create_graph``) the rules get ``residual=None`` and compute from the inputs.
     """
     return Primitive(name, forward, vjp, jvp, sympy, save, node, display, elementwise, promotes, needs, view,
-                     joint)
+                     joint, residual)
 
 
 def _register(key: str, prim: Primitive) -> None:
@@ -141,7 +150,7 @@ def _per_input(rules):
 class PrimitiveNode(Node):
     """A ``grad_fn`` made by a primitive: the saved values its rules need, and its params."""
 
-    __slots__ = ("saved", "versions", "out", "out_vc", "params", "in_shapes", "freed")
+    __slots__ = ("saved", "versions", "out", "out_vc", "params", "in_shapes", "freed", "residual")
     prim: Primitive
 
     def _vjp(self, grad, create_graph: bool) -> tuple:
@@ -164,11 +173,18 @@ class PrimitiveNode(Node):
                 inputs = [x._data if isinstance(x, Tensor) else x for x in saved]
         if create_graph and out is not None:
             out = _wrap(out, True, self)
-        return run_rules(prim, self.edges, self.in_shapes, self.params, grad, out, inputs, not create_graph)
+        return run_rules(prim, self.edges, self.in_shapes, self.rule_params(not create_graph), grad, out, inputs,
+                         not create_graph)
+
+    def rule_params(self, arrays: bool) -> dict:
+        """The params the rules are called with: with the forward's residual when the rules run on arrays."""
+        if self.residual is None:
+            return self.params
+        return {**self.params, "residual": self.residual if arrays else None}
 
     def _release(self) -> None:
-        if self.saved is not None or self.out is not None:
-            self.saved = self.out = None
+        if self.saved is not None or self.out is not None or self.residual is not None:
+            self.saved = self.out = self.residual = None
             self.freed = True
 
     @property
@@ -219,11 +235,17 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
                 requires_grad = True
         else:
             arrays.append(a)
-    out = compute(prim, arrays, params)
-    if _state.capture is not None:
-        _state.capture.record_forward(prim, args, params, out)
+    residual = None
+    if prim.residual is not None and requires_grad and _state.enabled:
+        out, residual = compute(prim, arrays, params, True)
+        if _state.capture is not None:
+            _state.capture.record_forward(prim, args, params, (out, residual))
+    else:
+        out = compute(prim, arrays, params)
+        if _state.capture is not None:
+            _state.capture.record_forward(prim, args, params, out)
     if requires_grad and _state.enabled and prim.node_class is not None and out.dtype.kind in "fc":
-        result = _record(prim, args, params, out)  # integer and bool results are not differentiable
+        result = _record(prim, args, params, out, residual)  # integer and bool results are not differentiable
     else:
         result = _wrap(out)
     if prim.is_view:
@@ -231,15 +253,18 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
     return result
 
 
-def compute(prim: Primitive, arrays, params: dict) -> np.ndarray:
+def compute(prim: Primitive, arrays, params: dict, residual: bool = False):
     """The forward computation on arrays, with PyTorch's result dtype: a Tensor's value, and a
-    captured step's replay of it (graphs/)."""
+    captured step's replay of it (graphs/). With ``residual``: ``(out, the primitive's residual)``."""
+    forward = prim.residual if residual else prim.forward
     try:
-        out = prim.forward(*arrays, **params)
+        out = forward(*arrays, **params)
     except ValueError as error:  # numpy's complaint, reworded as PyTorch words it
         raise _torch_error(error, arrays) from None
     except OverflowError:  # a Python int outside an integer tensor's dtype (uint8 - 1): wrapped, as PyTorch
-        out = prim.forward(*wrapped_ints(arrays), **params)
+        out = forward(*wrapped_ints(arrays), **params)
+    if residual:
+        out, kept = out
     if out.__class__ is not np.ndarray:
         out = np.asarray(out)
     dt = out.dtype
@@ -249,7 +274,7 @@ def compute(prim: Primitive, arrays, params: dict) -> np.ndarray:
                 out = _torch_float_promotion(out, arrays)
         elif prim.elementwise and prim.promotes:  # float16, complex, integers: see _promotion
             out = elementwise_result(prim, out, arrays, params)
-    return out
+    return (out, kept) if residual else out
 
 
 def _share_version(view: Tensor, base) -> None:
@@ -312,12 +337,13 @@ def _torch_float_promotion(out: np.ndarray, arrays: list) -> np.ndarray:
     return out if target == _F64 else out.astype(target)
 
 
-def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray) -> Tensor:
+def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray, residual=None) -> Tensor:
     node = prim.node_class()
     node.seq = next(sequence)
     node.hooks = None
     node.freed = False
     node.params = params
+    node.residual = residual
     out_shape = out.shape
     if len(args) == 1:  # unary operations: most of the tape, so they skip the general loop
         a = args[0]

@@ -1,7 +1,9 @@
-"""Summing gradients back to an input's shape, and sums as BLAS products with a vector of ones.
+"""Summing gradients back to an input's shape, and reductions along rows at the speed numpy can give.
 
 Broadcasting stretches an input in the forward pass, so its gradient is summed over the
-stretched dimensions in the backward pass; ``sum_to`` is the one place that does it.
+stretched dimensions in the backward pass; ``sum_to`` is the one place that does it. numpy
+reduces a C-ordered array along its axes one row at a time, which is slow for short rows:
+sums become BLAS products with a vector of ones, maxima run over a transposed copy.
 """
 from __future__ import annotations
 
@@ -76,3 +78,14 @@ def sum_trailing(g: np.ndarray, k: int) -> np.ndarray:
         return g.sum(axis=tuple(range(g.ndim - k, g.ndim)))
     rows = g.reshape(math.prod(kept), -1)
     return np.dot(rows, ones_vector(rows.shape[1], g.dtype)).reshape(kept)
+
+
+def max_along(x: np.ndarray, axis: int) -> np.ndarray:
+    """The maximum along one axis, kept as a length-1 axis (softmax's shift). Along a short last axis numpy
+    spends ~50 ns per row (7.1 us for 128x10 float32, 504 us for 10000x10); over a transposed copy the
+    reduction runs down columns, vectorised (1.5 and 43 us). Exact and NaN-propagating either way."""
+    n = x.shape[-1] if x.ndim >= 2 else 0
+    if not 0 < n < 64 or x.size < 256 or axis not in (-1, x.ndim - 1):
+        return np.maximum.reduce(x, axis=axis, keepdims=True)
+    m = np.maximum.reduce(np.ascontiguousarray(x.reshape(-1, n).T), axis=0)
+    return m.reshape(x.shape[:-1] + (1,))

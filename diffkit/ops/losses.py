@@ -20,9 +20,10 @@ from .._dtypes import scalar_type_name
 from .._size import Size
 from ..tensor import Tensor
 from ._primitive import apply, defprim
+from ._sums import max_along, sum_trailing
 from .activations import softplus
 from .elementwise import abs, clamp, exp, log, sigmoid, where
-from .reduction import _softmax_forward, mean, softmax
+from .reduction import _log_softmax_forward, _softmax_forward, mean, softmax
 from .reduction import sum as reduce_sum
 from .shape import unsqueeze
 
@@ -56,13 +57,8 @@ def check_reduction(reduction: str) -> None:
 
 
 # ---------------------------------------------------------------------------- cross entropy, NLL
-def _log_softmax(x, dim):
-    shifted = x - np.amax(x, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
-
-
 def _ce_forward(x, coefficients, rowsum, dim, reduction, divisor):
-    per = -np.sum(coefficients * _log_softmax(x, dim), axis=dim)
+    per = -np.sum(coefficients * _log_softmax_forward(x, dim), axis=dim)
     return _reduce_forward(per, reduction, divisor)
 
 
@@ -101,31 +97,40 @@ def _counted_rows(target: np.ndarray, ignore_index: int, n_classes: int) -> tupl
     return target, valid, len(target) if valid is None else int(valid.sum())
 
 
-def _ce_index_forward(x, target, ignore_index, reduction):
-    """Rows of logits against class indices (the common case): gather, no dense target matrix."""
+def _ce_index_forward(x, target, ignore_index, reduction, gradient: bool = False):
+    """Rows of logits against class indices (the common case): gather, no dense target matrix. With
+    ``gradient``: also the loss's gradient for an incoming gradient of 1 (``softmax(x) - onehot``, ignored
+    rows 0, a mean's divisor applied), from the softmax this forward has in hand."""
     target, valid, divisor = _counted_rows(target, ignore_index, x.shape[1])
-    shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
-    per = np.log(np.add.reduce(np.exp(shifted), axis=1))
-    per -= shifted[np.arange(len(target)), target]
+    shifted = x - max_along(x, 1)
+    e = np.exp(shifted)
+    total = sum_trailing(e, 1)[:, None]
+    rows = np.arange(len(target))
+    per = np.log(total[:, 0])
+    per -= shifted[rows, target]
     if valid is not None:
         per *= valid
-    return _reduce_forward(per, reduction, divisor)
+    loss = _reduce_forward(per, reduction, divisor)
+    if not gradient:
+        return loss
+    e /= total
+    e[rows, target] -= 1
+    if valid is not None:
+        e *= valid[:, None]
+    if reduction == "mean":
+        e *= 1 / divisor if divisor else 0  # a mean over no row is NaN, its gradient 0, as PyTorch's
+    return loss, e
 
 
-def _ce_index_vjp(g, out, x, target, ignore_index, reduction):
-    """softmax(x) - onehot(target), per row scaled by the incoming gradient (0 for ignored rows)."""
+def _ce_index_vjp(g, out, x, target, ignore_index, reduction, residual=None):
+    """softmax(x) - onehot(target), per row scaled by the incoming gradient (0 for ignored rows): on arrays
+    the forward's residual times g; on Tensors (create_graph) a softmax that records its own graph."""
+    if residual is not None:
+        return residual * (g[:, None] if reduction == "none" else g)
     target, valid, divisor = _counted_rows(target, ignore_index, x.shape[1])
     g = _scale(g, reduction, divisor)
-    rows = np.arange(len(target))
-    if x.__class__ is np.ndarray:
-        grad = _softmax_forward(x, 1)
-        grad[rows, target] -= 1
-        if valid is not None:
-            grad *= valid[:, None]
-        grad *= g[:, None] if reduction == "none" else g
-        return grad
     onehot = np.zeros(x.shape, dtype=x._data.dtype)
-    onehot[rows, target] = 1
+    onehot[np.arange(len(target)), target] = 1
     if reduction == "none":
         g = unsqueeze(g, 1)
     factor = g if valid is None else g * valid[:, None].astype(x._data.dtype)
@@ -133,7 +138,9 @@ def _ce_index_vjp(g, out, x, target, ignore_index, reduction):
 
 
 CROSS_ENTROPY_INDEX = defprim("cross_entropy_index", _ce_index_forward, (_ce_index_vjp, None), save=(0, 1),
-                              node="CrossEntropyLossBackward0")
+                              node="CrossEntropyLossBackward0",
+                              residual=lambda x, target, ignore_index, reduction:
+                              _ce_index_forward(x, target, ignore_index, reduction, True))
 
 
 def _nll_forward(x, coefficients, dim, reduction, divisor):

@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtypes, return_types
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, variant
+from ._sums import max_along
 from .elementwise import exp
 
 
@@ -294,7 +295,7 @@ LOGSUMEXP = defprim("logsumexp", _logsumexp_forward, _logsumexp_vjp, jvp=_tangen
 
 def _softmax_forward(x, dim):
     if x.__class__ is np.ndarray and x.ndim and x.dtype.kind == "f":  # ufunc reductions, in place: 7.2 -> 3 us
-        e = np.subtract(x, np.maximum.reduce(x, axis=dim, keepdims=True))
+        e = np.subtract(x, max_along(x, dim))
         np.exp(e, out=e)
         e /= np.add.reduce(e, axis=dim, keepdims=True)
         return e
@@ -303,7 +304,7 @@ def _softmax_forward(x, dim):
 
 
 def _log_softmax_forward(x, dim):
-    shifted = x - np.amax(x, axis=dim, keepdims=True)
+    shifted = x - (max_along(x, dim) if x.__class__ is np.ndarray and x.ndim else np.amax(x, axis=dim, keepdims=True))
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
