@@ -11,6 +11,7 @@ in order on new arguments repeats the step without building a single Tensor or n
 from __future__ import annotations
 
 import functools
+from operator import itemgetter
 
 import numpy as np
 
@@ -158,14 +159,14 @@ class Recorder:
         wanted = tuple(i for i, edge in enumerate(edges) if edge is not None)
         places, arrays, static = self._split(params)
         n = len(edges)
+        pick = itemgetter(*wanted)  # the one gradient wanted, or a tuple of them
 
         def backward(g, out, *inputs):
-            found = run_rules(prim, edges, shapes, static if not places else _filled(static, places, inputs[n:]),
-                              g, out, inputs[:n] if places else inputs, True)
-            return [found[i] for i in wanted]
+            return pick(run_rules(prim, edges, shapes, static if not places else _filled(static, places, inputs[n:]),
+                                  g, out, inputs[:n] if places else inputs, True))
 
         saved = node.saved if node.saved is not None else (None,) * n
-        self.record(backward, (grad, node.out, *saved, *arrays), [grads[i] for i in wanted],
+        self.record(backward, (grad, node.out, *saved, *arrays), pick(grads),
                     ("backward", prim, static, places, shapes, wanted), type(node).__name__)
 
     def record_write(self, target: Tensor, source) -> None:

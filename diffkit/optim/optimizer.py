@@ -264,7 +264,10 @@ class Optimizer:
 def _plain(group: dict) -> dict:
     """The group with 0-d tensor hyperparameters (``lr=torch.tensor(0.01)``) read as floats for the numpy update;
     the group itself keeps the tensor, as PyTorch's."""
-    if not any(isinstance(v, Tensor) for v in group.values()):
+    for v in group.values():  # a loop, not any(generator): this runs per group per step
+        if isinstance(v, Tensor):
+            break
+    else:
         return group
     return {k: float(v.item()) if isinstance(v, Tensor) else v for k, v in group.items()}
 
