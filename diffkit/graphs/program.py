@@ -13,6 +13,7 @@ from operator import itemgetter
 import numpy as np
 
 from ..tensor import Tensor
+from .donation import donating_kernels
 from .recorder import CONSTANT, LIVE, Recorder
 
 DIFFERS = ("the step did not compute the same thing on two calls ({what}). A captured step must be the same "
@@ -93,8 +94,9 @@ class Program:
             if k not in keep:
                 frees[i].append(k)
         # each value is dropped after its last use, as the eager engine drops it: memory is reused while warm
-        self.ops = [(op.fn, *_gather(op.inputs), op.outputs if op.unpack else op.outputs[0], tuple(free))
-                    for op, free in zip(second.ops, frees)]
+        in_place = donating_kernels(second, last, keep)  # ops that may overwrite an input nothing reads later
+        self.ops = [(in_place.get(i, op.fn), *_gather(op.inputs), op.outputs if op.unpack else op.outputs[0],
+                     tuple(free)) for i, (op, free) in enumerate(zip(second.ops, frees))]
 
     def holds(self) -> bool:
         """Whether every module called in the step is in the mode (train or eval) it was recorded in, and

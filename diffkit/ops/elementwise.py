@@ -48,17 +48,20 @@ def _large_float(x) -> bool:
     return x.__class__ is np.ndarray and x.size >= _LARGE and x.dtype.kind == "f" and x.dtype.itemsize in _SAME_SIZE_INT
 
 
-def _relu(x):
+def _relu(x, into=None):
     """max(x, 0) with NaN and -0.0 kept, as PyTorch: numpy's maximum returns one operand on ties,
     the second in single and double precision but the first in half, so x goes on that side. On
     large arrays against a row of zeros rather than the scalar 0: numpy's maximum has no vectorised
-    loop for a scalar operand (13 us against 6.6 us at 128x256)."""
+    loop for a scalar operand (13 us against 6.6 us at 128x256). ``into``: an array of the result's
+    shape and dtype to write it to (a captured step's replay gives x itself when nothing else reads it)."""
     x_first = x.__class__ is np.ndarray and x.dtype == np.float16
     if _large_float(x) and x.ndim > 1 and x.flags.c_contiguous:
         rows = x.reshape(x.shape[0], -1)
         zeros = np.zeros(rows.shape[1], x.dtype)
-        return (np.maximum(rows, zeros) if x_first else np.maximum(zeros, rows)).reshape(x.shape)
-    return np.maximum(x, 0) if x_first else np.maximum(0, x)
+        target = None if into is None else into.reshape(rows.shape)
+        out = np.maximum(rows, zeros, out=target) if x_first else np.maximum(zeros, rows, out=target)
+        return out.reshape(x.shape) if into is None else into
+    return np.maximum(x, 0, out=into) if x_first else np.maximum(0, x, out=into)
 
 
 def _relu_grad(g, out, x):
