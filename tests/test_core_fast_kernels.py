@@ -184,3 +184,24 @@ def test_half_precision_normalisation_sums_in_single_precision() -> None:
     normalised = dk.nn.functional.layer_norm(dk.tensor(rows), (4096,)).numpy().astype(np.float64)
     reference = (rows - rows.astype(np.float64).mean(1, keepdims=True)) / rows.astype(np.float64).std(1, keepdims=True)
     np.testing.assert_allclose(normalised, reference, atol=0.03)
+
+
+def test_relu_keeps_a_one_byte_mask_for_its_backward_and_releases_it() -> None:
+    x = dk.tensor(np.resize(np.array(SPECIAL), (64, 64)).astype(np.float32), requires_grad=True)
+    y = dk.relu(x)
+    mask = y.grad_fn.residual
+    assert mask.dtype == np.int8 and mask.shape == (64, 64)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(mask, np.where(x.detach().numpy() <= 0, 0, -1))  # NaN is live
+    y.sum().backward()
+    assert y.grad_fn.residual is None
+    small = dk.relu(dk.tensor([1.0, -1.0], requires_grad=True))
+    assert small.grad_fn.residual is None  # below the large-array form: the saved output serves
+
+
+def test_relu_output_changed_in_place_is_still_refused() -> None:
+    x = dk.tensor(np.ones((64, 64), np.float32), requires_grad=True)
+    y = dk.relu(x)
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

@@ -19,7 +19,7 @@ WIDTHS = [4, 64]  # 64 rows x 64: ReLU's large-array form; 4: its one-call form
 def _donated(step) -> int:
     """How many ops of the step's (one) captured program write into an input."""
     (entry,) = step._captured.values()
-    return sum(op[0] is donation._relu_into_input for op in entry[0].ops)
+    return sum(op[0] in donation.IN_PLACE_FORWARDS.values() for op in entry[0].ops)
 
 
 def _run_twins(make_step, args, calls: int = 5):

@@ -6,8 +6,9 @@ place of its input (the pre-activation, which its backward does not need) saves 
 array per layer and keeps the step's memory warm: 14.8 -> 11.6 and 12.7 -> 9.5 us for the
 two 128x256 activations of the 64-256-256-10 MLP's replay, where the numpy floor spends 16.6
 and 16.2 (XLA's buffer donation and PyTorch's ``inplace=True`` activations make this trade;
-here it is decided per op from the recording). Writing a backward rule into its incoming
-gradient was measured too and gained nothing: the cold read of the saved output dominates.
+here it is decided per op from the recording). Writing ReLU's backward into its incoming
+gradient was measured too and gained nothing: its cost is the cold read of what it saved
+(since then a one-byte mask, elementwise.py).
 
 An input is donated only when that is safe on every replay, as judged on the recording: it
 is an array made by an earlier op of the step (not an argument, parameter or constant), owns
@@ -29,7 +30,13 @@ def _relu_into_input(x):
     return elementwise._relu(x, into=x)
 
 
-IN_PLACE_FORWARDS = {elementwise.RELU: _relu_into_input}  # primitive -> its forward written into input 0
+def _relu_keeping_mask_into_input(x):
+    return elementwise._relu_keeping_mask(x, into=x)
+
+
+# (primitive, keeps a residual) -> its forward written into input 0
+IN_PLACE_FORWARDS = {(elementwise.RELU, False): _relu_into_input,
+                     (elementwise.RELU, True): _relu_keeping_mask_into_input}
 
 
 def donating_kernels(recorder: Recorder, last: dict, keep: tuple) -> dict:
@@ -43,12 +50,12 @@ def donating_kernels(recorder: Recorder, last: dict, keep: tuple) -> dict:
     found = {}
     for i, op in enumerate(ops):
         # ("forward", prim, static params, params read from slots, keeps a residual)
-        if op.key[0] != "forward" or op.key[1] not in IN_PLACE_FORWARDS or op.key[3] or op.key[4]:
+        if op.key[0] != "forward" or (op.key[1], op.key[4]) not in IN_PLACE_FORWARDS or op.key[3]:
             continue
         donor = op.inputs[0]
         if op.inputs.count(donor) == 1 and _donatable(donor, i, recorder, readers, arrays, last, keep) \
                 and _same_layout(values[donor], values[op.outputs[0]]):
-            found[i] = IN_PLACE_FORWARDS[op.key[1]]
+            found[i] = IN_PLACE_FORWARDS[op.key[1], op.key[4]]
     return found
 
 
