@@ -6,7 +6,16 @@ import pytest
 
 import diffkit as torch
 from diffkit import nn
+from diffkit.graphs import codegen
 from diffkit.nn import functional as F
+
+
+@pytest.fixture(autouse=True, params=["compiled", "interpreted"])
+def replay_mode(request, monkeypatch):
+    """Every test runs on both replays: the generated function, and the loop kept for long programs."""
+    if request.param == "interpreted":
+        monkeypatch.setattr(codegen, "MAX_OPS", 0)
+    return request.param
 
 
 def _with_backward(loss_of):

@@ -13,6 +13,7 @@ from operator import itemgetter
 import numpy as np
 
 from ..tensor import Tensor
+from . import codegen
 from .donation import donating_kernels
 from .recorder import CONSTANT, LIVE, Recorder
 
@@ -75,11 +76,13 @@ class Program:
         verify(first, second)
         self.template: list = [None] * len(second.values)
         self.live: list[tuple] = []  # (slot, tensor, the array it held): parameters and buffers, read at each run
+        self.constants: list[int] = []
         for k, (kind, detail) in enumerate(second.sources):
             if kind == LIVE and detail is first.sources[k][1]:
                 self.live.append((k, detail, second.values[k]))
             elif kind in (LIVE, CONSTANT):  # made inside the step but the same both times: a constant
                 self.template[k] = second.first_seen.get(k, second.values[k])
+                self.constants.append(k)
         # writable constant arrays start as copies at each run: an op may write into one or into a view of it
         self.fresh = tuple(k for k, v in enumerate(self.template) if isinstance(v, np.ndarray) and v.flags.writeable)
         self.arguments = second.arguments
@@ -95,8 +98,12 @@ class Program:
                 frees[i].append(k)
         # each value is dropped after its last use, as the eager engine drops it: memory is reused while warm
         in_place = donating_kernels(second, last, keep)  # ops that may overwrite an input nothing reads later
-        self.ops = [(in_place.get(i, op.fn), *_gather(op.inputs), op.outputs if op.unpack else op.outputs[0],
-                     tuple(free)) for i, (op, free) in enumerate(zip(second.ops, frees))]
+        # (kernel, input slots, output slot or slots, slots dropped after it)
+        self.steps = [(in_place.get(i, op.fn), op.inputs, op.outputs if op.unpack else op.outputs[0], tuple(free))
+                      for i, (op, free) in enumerate(zip(second.ops, frees))]
+        self.ops = [(fn, *_gather(inputs), outputs, free) for fn, inputs, outputs, free in self.steps]
+        self.check_rebound = _check_rebound
+        self.compiled = codegen.generate(self, keep) if len(self.steps) <= codegen.MAX_OPS else None
 
     def holds(self) -> bool:
         """Whether every module called in the step is in the mode (train or eval) it was recorded in, and
@@ -109,8 +116,14 @@ class Program:
                 return False
         return True
 
-    def run(self, arrays: list[np.ndarray]) -> list:
-        """Replay on new argument arrays (of the recorded shapes and dtypes); the slots, with the kept ones filled."""
+    def run(self, arrays: list[np.ndarray]) -> list | dict:
+        """Replay on new argument arrays (of the recorded shapes and dtypes); the kept slots' values, by slot."""
+        if self.compiled is not None:
+            return self.compiled(*arrays)
+        return self.interpret(arrays)
+
+    def interpret(self, arrays: list[np.ndarray]) -> list:
+        """``run`` by a loop over the ops: for programs too long to compile; the slots, the kept ones filled."""
         slots = self.template.copy()
         for k, tensor, seen in self.live:
             data = tensor._data

@@ -151,23 +151,21 @@ class Recorder:
         self.record(forward, (*args, *arrays), out, ("forward", prim, static, places, residual), prim.name)
 
     def record_backward(self, node, grad, grads: list) -> None:
-        """A primitive node's backward rules, run on ``grad``, its saved output and inputs."""
-        from ..ops._primitive import run_rules
-
+        """A primitive node's backward rules, run on ``grad``, its saved output and inputs: one op per
+        gradient, each calling its rule directly where the recording allows (no params read from slots,
+        no broadcast to undo), so that a replay spends no Python on the node around them."""
         prim, shapes, params = node.prim, node.in_shapes, node.rule_params(True)
-        edges = tuple(None if edge is None else True for edge in node.edges)  # the pattern, not the graph
-        wanted = tuple(i for i, edge in enumerate(edges) if edge is not None)
+        wanted = tuple(i for i, edge in enumerate(node.edges) if edge is not None)
         places, arrays, static = self._split(params)
-        n = len(edges)
-        pick = itemgetter(*wanted)  # the one gradient wanted, or a tuple of them
-
-        def backward(g, out, *inputs):
-            return pick(run_rules(prim, edges, shapes, static if not places else _filled(static, places, inputs[n:]),
-                                  g, out, inputs[:n] if places else inputs, True))
-
-        saved = node.saved if node.saved is not None else (None,) * n
-        self.record(backward, (grad, node.out, *saved, *arrays), pick(grads),
-                    ("backward", prim, static, places, shapes, wanted), type(node).__name__)
+        saved = node.saved if node.saved is not None else (None,) * len(node.edges)
+        inputs, name = (grad, node.out, *saved, *arrays), type(node).__name__
+        if prim.joint is not None:
+            self.record(_joint(prim, node.edges, shapes, static, places), inputs, itemgetter(*wanted)(grads),
+                        ("backward", prim, static, places, shapes, wanted), name)
+            return
+        for i in wanted:
+            rule = _rule(prim.vjp[i], static, places, len(saved), None if shapes is None else shapes[i])
+            self.record(rule, inputs, grads[i], ("backward", prim, static, places, shapes, (i,)), name)
 
     def record_write(self, target: Tensor, source) -> None:
         """An in-place write into ``target`` (``copy_``, ``add_``, ``x[i] = v``...)."""
@@ -197,6 +195,36 @@ class Recorder:
         finally:
             state.capture = self
         self.effect(fn, (), key, name)
+
+
+def _rule(rule, static: dict, places: tuple, n: int, shape: tuple | None):
+    """One input's backward rule as an op ``fn(g, out, *saved inputs, *arrays of params)``."""
+    from ..ops._sums import sum_to_array
+
+    if not places and shape is None:
+        return functools.partial(rule, **static) if static else rule
+
+    def gradient(g, out, *inputs):
+        params = _filled(static, places, inputs[n:]) if places else static
+        result = rule(g, out, *inputs[:n], **params)
+        return result if shape is None or result.shape == shape else sum_to_array(result, shape)
+
+    return gradient
+
+
+def _joint(prim, edges: tuple, shapes, static: dict, places: tuple):
+    """The op of a primitive whose rules run together (``defprim(joint=...)``): the wanted gradients."""
+    from ..ops._primitive import run_rules
+
+    pattern = tuple(None if edge is None else True for edge in edges)  # the pattern, not the graph
+    pick = itemgetter(*(i for i, edge in enumerate(edges) if edge is not None))
+    n = len(edges)
+
+    def backward(g, out, *inputs):
+        params = _filled(static, places, inputs[n:]) if places else static
+        return pick(run_rules(prim, pattern, shapes, params, g, out, inputs[:n], True))
+
+    return backward
 
 
 def _filled(static: dict, places: tuple, arrays: tuple) -> dict:
