@@ -16,6 +16,7 @@ import numpy as np
 from .._dtypes import SCALAR_TYPE_NAMES, from_numpy_dtype, get_default_dtype
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, unary, variant
+from ._slopes import negated, one_minus_square, one_plus_square, over, sigmoid_slope, times
 
 
 def _sympy(expression):
@@ -220,28 +221,30 @@ WHERE = defprim("where", lambda c, x, y: np.where(c, x, y),
 # ---------------------------------------------------------------------------- functions
 EXP = defprim("exp", np.exp, lambda g, out, x: g * out, save="output", sympy="exp", elementwise=True)
 LOG = defprim("log", np.log, lambda g, out, x: g / x, sympy="log", display="ln {0}", elementwise=True)
-LOG1P = defprim("log1p", np.log1p, lambda g, out, x: g / (x + 1), sympy=_sympy(lambda sp, x: sp.log(1 + x)),
+LOG1P = defprim("log1p", np.log1p, lambda g, out, x: over(g, x + 1), sympy=_sympy(lambda sp, x: sp.log(1 + x)),
                 node="Log1PBackward0", elementwise=True)
-EXPM1 = defprim("expm1", np.expm1, lambda g, out, x: g * (out + 1), save="output",
+EXPM1 = defprim("expm1", np.expm1, lambda g, out, x: times(g, out + 1), save="output",
                 sympy=_sympy(lambda sp, x: sp.exp(x) - 1), node="Expm1Backward0", elementwise=True)
-SQRT = defprim("sqrt", np.sqrt, lambda g, out, x: g / (2 * out), save="output", sympy="sqrt",
+SQRT = defprim("sqrt", np.sqrt, lambda g, out, x: over(g, 2 * out), save="output", sympy="sqrt",
                display="√{0}", elementwise=True)
 RSQRT = defprim("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, out, x: -0.5 * g * out * out * out,
                 save="output", sympy=_sympy(lambda sp, x: 1 / sp.sqrt(x)), elementwise=True)
 RECIPROCAL = defprim("reciprocal", lambda x: np.true_divide(1, x), lambda g, out, x: -g * out * out, save="output",
                      sympy=_sympy(lambda sp, x: 1 / x), elementwise=True)
-SIN = defprim("sin", np.sin, lambda g, out, x: g * cos(x), sympy="sin", display="sin {0}", elementwise=True)
-COS = defprim("cos", np.cos, lambda g, out, x: -g * sin(x), sympy="cos", display="cos {0}", elementwise=True)
-TAN = defprim("tan", np.tan, lambda g, out, x: g * (1 + out * out), save="output", sympy="tan",
+SIN = defprim("sin", np.sin, lambda g, out, x: times(g, cos(x)), sympy="sin", display="sin {0}", elementwise=True)
+COS = defprim("cos", np.cos, lambda g, out, x: times(g, negated(sin(x))), sympy="cos", display="cos {0}",
               elementwise=True)
-ASIN = defprim("asin", np.arcsin, lambda g, out, x: g / sqrt(1 - x * x), sympy="asin", elementwise=True)
-ACOS = defprim("acos", np.arccos, lambda g, out, x: -g / sqrt(1 - x * x), sympy="acos", elementwise=True)
-ATAN = defprim("atan", np.arctan, lambda g, out, x: g / (1 + x * x), sympy="atan", elementwise=True)
-SINH = defprim("sinh", np.sinh, lambda g, out, x: g * cosh(x), sympy="sinh", elementwise=True)
-COSH = defprim("cosh", np.cosh, lambda g, out, x: g * sinh(x), sympy="cosh", elementwise=True)
-TANH = defprim("tanh", np.tanh, lambda g, out, x: g * (1 - out * out), save="output", sympy="tanh",
+TAN = defprim("tan", np.tan, lambda g, out, x: times(g, one_plus_square(out)), save="output", sympy="tan",
+              elementwise=True)
+ASIN = defprim("asin", np.arcsin, lambda g, out, x: over(g, sqrt(one_minus_square(x))), sympy="asin", elementwise=True)
+ACOS = defprim("acos", np.arccos, lambda g, out, x: negated(over(g, sqrt(one_minus_square(x)))), sympy="acos",
                elementwise=True)
-SIGMOID = defprim("sigmoid", _stable_sigmoid, lambda g, out, x: g * out * (1 - out), save="output",
+ATAN = defprim("atan", np.arctan, lambda g, out, x: over(g, one_plus_square(x)), sympy="atan", elementwise=True)
+SINH = defprim("sinh", np.sinh, lambda g, out, x: times(g, cosh(x)), sympy="sinh", elementwise=True)
+COSH = defprim("cosh", np.cosh, lambda g, out, x: times(g, sinh(x)), sympy="cosh", elementwise=True)
+TANH = defprim("tanh", np.tanh, lambda g, out, x: times(g, one_minus_square(out)), save="output", sympy="tanh",
+               elementwise=True)
+SIGMOID = defprim("sigmoid", _stable_sigmoid, lambda g, out, x: times(g, sigmoid_slope(out)), save="output",
                   sympy=_sympy(lambda sp, x: 1 / (1 + sp.exp(-x))), display="σ({0})", elementwise=True)
 RELU = defprim("relu", _relu, _relu_grad, save="output", residual=_relu_keeping_mask,
                sympy=_sympy(lambda sp, x: sp.Max(x, 0)), elementwise=True)

@@ -1,0 +1,58 @@
+"""ops/_slopes.py: the one-array derivative factors equal the plain expressions and never write into what
+they are given."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import diffkit as torch
+from diffkit.ops import _slopes
+
+SHAPES = [(7,), (3, 4), ()]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_factors_equal_the_plain_expressions_bit_for_bit(shape, dtype):
+    rng = np.random.default_rng(0)
+    y = np.asarray(rng.uniform(-0.9, 0.9, shape), dtype=dtype)
+    before = y.copy()
+    for got, want in [(_slopes.one_minus_square(y), 1 - y * y), (_slopes.one_plus_square(y), 1 + y * y),
+                      (_slopes.sigmoid_slope(y), y * (1 - y))]:
+        assert np.asarray(got).dtype == np.asarray(want).dtype
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(y, before)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_times_and_over_write_only_into_the_factor(shape):
+    rng = np.random.default_rng(1)
+    g = np.asarray(rng.standard_normal(shape))
+    g_before = g.copy()
+    for op, plain in [(_slopes.times, np.multiply), (_slopes.over, np.divide)]:
+        factor = np.asarray(rng.uniform(1, 2, shape))
+        want = plain(g, factor)
+        np.testing.assert_array_equal(op(g, factor), want)
+    np.testing.assert_array_equal(g, g_before)
+
+
+def test_other_dtypes_and_broadcasts_take_the_ordinary_product():
+    g32, factor = np.ones(3, np.float32), np.full(3, 2.0)
+    got = _slopes.times(g32, factor)
+    assert got.dtype == np.float64 and got is not factor
+    row = np.arange(3.0)
+    got = _slopes.times(np.ones((2, 3)), row.copy())
+    assert got.shape == (2, 3)
+    broadcast_g = np.broadcast_to(np.float64(3.0), (3,))  # sum's backward sends a 0-strided view
+    factor = np.arange(3.0)
+    assert _slopes.times(broadcast_g, factor) is factor
+    np.testing.assert_array_equal(factor, [0.0, 3.0, 6.0])
+
+
+def test_on_tensors_they_build_a_graph_for_second_derivatives():
+    x = torch.tensor([0.3, -0.7], dtype=torch.float64, requires_grad=True)
+    (first,) = torch.autograd.grad(torch.tanh(x).sum(), x, create_graph=True)
+    (second,) = torch.autograd.grad(first.sum(), x)
+    t = np.tanh(x.detach().numpy())
+    np.testing.assert_allclose(first.detach().numpy(), 1 - t * t, rtol=1e-15)
+    np.testing.assert_allclose(second.numpy(), -2 * t * (1 - t * t), rtol=1e-14)
