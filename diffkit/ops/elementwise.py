@@ -181,8 +181,18 @@ def _negative(x):
 SUB = defprim("sub", _subtract, (lambda g, out, x, y: g, lambda g, out, x, y: -g), save="none",
               sympy=operator.sub, display="{0} - {1}", elementwise=True)
 RSUB = variant(SUB, "RsubBackward1")
+def _mul_grads(wanted: tuple, g, out, x, y):
+    """Both factors' gradients on arrays. For ``x * x`` (one array twice) the product ``g * x`` is made once
+    and doubled (exactly what the two gradients sum to) and sent along the first edge only: one product and
+    one sum fewer, a third of the backward of ``x * x``."""
+    if x is y and wanted[0] and wanted[1] and x.__class__ is np.ndarray:
+        h = g * x
+        return (np.add(h, h, out=h) if h.__class__ is np.ndarray and h.ndim else h + h), None
+    return (g * y if wanted[0] else None), (g * x if wanted[1] else None)
+
+
 MUL = defprim("mul", np.multiply, (lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
-              sympy=operator.mul, display="{0} × {1}", elementwise=True, needs=((1,), (0,)))
+              sympy=operator.mul, display="{0} × {1}", elementwise=True, needs=((1,), (0,)), joint=_mul_grads)
 DIV = defprim("div", np.true_divide,
               (lambda g, out, x, y: g / y, lambda g, out, x, y: -g * x / (y * y)),
               sympy=operator.truediv, display="{0} / {1}", elementwise=True, needs=((1,), (0, 1)))

@@ -1,5 +1,5 @@
-"""ops/_slopes.py: the one-array derivative factors equal the plain expressions and never write into what
-they are given."""
+"""Backward rules that do less array work on arrays: ops/_slopes.py's one-array derivative factors equal the
+plain expressions and never write into what they are given; mul's joint rule sends x * x one doubled gradient."""
 from __future__ import annotations
 
 import numpy as np
@@ -56,3 +56,32 @@ def test_on_tensors_they_build_a_graph_for_second_derivatives():
     t = np.tanh(x.detach().numpy())
     np.testing.assert_allclose(first.detach().numpy(), 1 - t * t, rtol=1e-15)
     np.testing.assert_allclose(second.numpy(), -2 * t * (1 - t * t), rtol=1e-14)
+
+
+def test_a_square_written_as_x_times_x_sends_one_doubled_gradient():
+    """mul's joint rule: x * x makes g * x once and doubles it; the sum is the two-rule sum bit for bit,
+    the node keeps its two edges (as PyTorch's), and a non-leaf's retained gradient and hook see the total."""
+    rng = np.random.default_rng(2)
+    x = torch.tensor(rng.standard_normal(5), requires_grad=True)
+    y = x * 3.0
+    y.retain_grad()
+    seen = []
+    y.register_hook(lambda grad: seen.append(grad.detach().clone()))
+    z = y * y
+    g = rng.standard_normal(5)
+    z.backward(torch.tensor(g))
+    h = g * y.detach().numpy()
+    np.testing.assert_array_equal(y.grad.numpy(), h + h)
+    np.testing.assert_array_equal(x.grad.numpy(), (h + h) * 3.0)
+    assert len(seen) == 1
+    np.testing.assert_array_equal(seen[0].numpy(), h + h)
+    (a, _), (b, _) = z.grad_fn.next_functions
+    assert a is b
+
+
+def test_x_times_x_still_has_second_derivatives():
+    x = torch.tensor([0.5, -2.0], dtype=torch.float64, requires_grad=True)
+    (first,) = torch.autograd.grad((x * x).sum(), x, create_graph=True)
+    (second,) = torch.autograd.grad(first.sum(), x)
+    np.testing.assert_array_equal(first.detach().numpy(), [1.0, -4.0])
+    np.testing.assert_array_equal(second.numpy(), [2.0, 2.0])
