@@ -85,3 +85,17 @@ def test_x_times_x_still_has_second_derivatives():
     (second,) = torch.autograd.grad(first.sum(), x)
     np.testing.assert_array_equal(first.detach().numpy(), [1.0, -4.0])
     np.testing.assert_array_equal(second.numpy(), [2.0, 2.0])
+
+
+def test_a_full_reductions_gradient_is_a_read_only_view_and_grad_owns_a_copy():
+    from diffkit.ops.reduction import _expand
+
+    g = np.array(2.5)
+    view = _expand(g, (3, 2), None, False)
+    assert view.shape == (3, 2) and view.strides == (0, 0) and not view.flags.writeable
+    np.testing.assert_array_equal(view, np.full((3, 2), 2.5))
+    assert _expand(np.array(1.0), (0, 4), None, False).shape == (0, 4)
+    x = torch.ones(3, 2, requires_grad=True)
+    (x.sum() * 2.5).backward()
+    x.grad.add_(1.0)  # .grad is its own writable buffer, not the view of one number
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 2), 3.5))

@@ -66,6 +66,10 @@ def _expand(g, shape, dim, keepdim):
     if g.__class__ is not np.ndarray and isinstance(g, np.generic):  # a 0-d array's product is a numpy scalar
         g = np.asarray(g)
     if g.__class__ is np.ndarray:  # the backward pass on arrays: a broadcast view, no dispatch
+        if g.ndim == 0:  # a full reduction's gradient: broadcast_to's view without its Python (1.8 against 4.7 us)
+            view = np.ndarray(shape, g.dtype, g, 0, (0,) * len(shape))
+            view.flags.writeable = False
+            return view
         return np.broadcast_to(g if keepdim or not shape else g.reshape(_kept_shape(shape, dim)), shape)
     from .shape import expand
 
