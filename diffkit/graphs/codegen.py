@@ -18,9 +18,10 @@ from collections.abc import Callable
 MAX_OPS = 10_000  # 0.2 s of compiling at most
 
 
-def generate(program, keep: tuple) -> Callable[..., dict]:
-    """``replay(*argument arrays) -> {kept slot: its value}`` doing what ``program.run`` does."""
-    namespace: dict = {"rebound": program.check_rebound}
+def generate(program, keep: tuple, rebound: Callable) -> Callable[..., dict]:
+    """``replay(*argument arrays) -> {kept slot: its value}``, doing what ``program.interpret`` does;
+    ``rebound(tensor, array, recorded array)`` checks a parameter given a new array since the capture."""
+    namespace: dict = {"rebound": rebound}
     constants = set(program.constants)
     fresh = set(program.fresh)
 

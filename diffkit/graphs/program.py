@@ -102,8 +102,7 @@ class Program:
         self.steps = [(in_place.get(i, op.fn), op.inputs, op.outputs if op.unpack else op.outputs[0], tuple(free))
                       for i, (op, free) in enumerate(zip(second.ops, frees))]
         self.ops = [(fn, *_gather(inputs), outputs, free) for fn, inputs, outputs, free in self.steps]
-        self.check_rebound = _check_rebound
-        self.compiled = codegen.generate(self, keep) if len(self.steps) <= codegen.MAX_OPS else None
+        self.compiled = codegen.generate(self, keep, _check_rebound) if len(self.steps) <= codegen.MAX_OPS else None
 
     def holds(self) -> bool:
         """Whether every module called in the step is in the mode (train or eval) it was recorded in, and
