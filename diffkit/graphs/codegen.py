@@ -23,14 +23,14 @@ def generate(program, keep: tuple, rebound: Callable) -> Callable[..., dict]:
     """``replay(*argument arrays) -> {kept slot: its value}``, doing what ``program.interpret`` does;
     ``rebound(tensor, array, recorded array)`` checks a parameter given a new array since the capture."""
     namespace: dict = {"rebound": rebound}
-    constants = set(program.constants)
     fresh = set(program.fresh)
+    shared = set(program.constants) - fresh  # constants read from the namespace; every other slot is a local
 
     def name(k: int) -> str:
-        return f"c{k}" if k in constants and k not in fresh else f"s{k}"
+        return f"c{k}" if k in shared else f"s{k}"
 
     lines = [f"def replay({', '.join(f's{k}' for k in program.arguments)}):"]
-    for k in constants:
+    for k in program.constants:
         namespace[f"c{k}"] = program.template[k]
     for k in fresh:
         lines.append(f"    s{k} = c{k}.copy()")
@@ -46,7 +46,7 @@ def generate(program, keep: tuple, rebound: Callable) -> Callable[..., dict]:
             lines.append(f"    {', '.join(f's{k}' for k in outputs)}, = {call}")
         else:
             lines.append(f"    {call}")
-        dropped = [f"s{k}" for k in frees if name(k).startswith("s")]
+        dropped = [f"s{k}" for k in frees if k not in shared]
         if dropped:
             lines.append(f"    del {', '.join(dropped)}")
     lines.append(f"    return {{{', '.join(f'{k}: {name(k)}' for k in keep)}}}")

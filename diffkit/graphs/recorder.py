@@ -160,7 +160,7 @@ class Recorder:
         saved = node.saved if node.saved is not None else (None,) * len(node.edges)
         inputs, name = (grad, node.out, *saved, *arrays), type(node).__name__
         if prim.joint is not None:
-            self.record(_joint(prim, node.edges, shapes, static, places), inputs, itemgetter(*wanted)(grads),
+            self.record(_joint(prim, node.edges, wanted, shapes, static, places), inputs, itemgetter(*wanted)(grads),
                         ("backward", prim, static, places, shapes, wanted), name)
             return
         for i in wanted:
@@ -212,12 +212,12 @@ def _rule(rule, static: dict, places: tuple, n: int, shape: tuple | None):
     return gradient
 
 
-def _joint(prim, edges: tuple, shapes, static: dict, places: tuple):
+def _joint(prim, edges: tuple, wanted: tuple, shapes, static: dict, places: tuple):
     """The op of a primitive whose rules run together (``defprim(joint=...)``): the wanted gradients."""
     from ..ops._primitive import run_rules
 
     pattern = tuple(None if edge is None else True for edge in edges)  # the pattern, not the graph
-    pick = itemgetter(*(i for i, edge in enumerate(edges) if edge is not None))
+    pick = itemgetter(*wanted)
     n = len(edges)
 
     def backward(g, out, *inputs):

@@ -17,19 +17,20 @@ def _fresh(a) -> bool:
     return a.__class__ is np.ndarray and a.ndim > 0
 
 
+def _holds_result(made, g) -> bool:
+    """Whether ``made`` (an array the rule has just made) can take the result of combining it with ``g``:
+    it has the result's shape and dtype."""
+    return _fresh(made) and g.__class__ is np.ndarray and made.shape == g.shape and made.dtype == g.dtype
+
+
 def times(g, factor):
-    """``g * factor``, written into ``factor`` (an array the rule has just made) when it has the product's
-    shape and dtype."""
-    if _fresh(factor) and g.__class__ is np.ndarray and factor.shape == g.shape and factor.dtype == g.dtype:
-        return np.multiply(g, factor, out=factor)
-    return g * factor
+    """``g * factor``, written into ``factor`` when it can."""
+    return np.multiply(g, factor, out=factor) if _holds_result(factor, g) else g * factor
 
 
 def over(g, divisor):
-    """``g / divisor``, written into ``divisor`` (an array the rule has just made) when it can."""
-    if _fresh(divisor) and g.__class__ is np.ndarray and divisor.shape == g.shape and divisor.dtype == g.dtype:
-        return np.divide(g, divisor, out=divisor)
-    return g / divisor
+    """``g / divisor``, written into ``divisor`` when it can."""
+    return np.divide(g, divisor, out=divisor) if _holds_result(divisor, g) else g / divisor
 
 
 def negated(a):

@@ -181,6 +181,8 @@ def _negative(x):
 SUB = defprim("sub", _subtract, (lambda g, out, x, y: g, lambda g, out, x, y: -g), save="none",
               sympy=operator.sub, display="{0} - {1}", elementwise=True)
 RSUB = variant(SUB, "RsubBackward1")
+
+
 def _mul_grads(wanted: tuple, g, out, x, y):
     """Both factors' gradients on arrays. For ``x * x`` (one array twice) the product ``g * x`` is made once
     and doubled (exactly what the two gradients sum to) and sent along the first edge only: one product and
