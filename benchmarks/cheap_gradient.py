@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .harness import Config, Row, Setup, Timing, cells, measure
+from . import frameworks
+from .harness import Config, Row, Setup, Timing, cells, measure, paired_ratio
 
 NAME = "cheap_gradient"
 H = 1e-5
@@ -91,6 +92,28 @@ def reverse_setups(x: np.ndarray) -> dict[str, Setup]:
             "autograd": autograd_, "mygrad": mygrad_}
 
 
+def captured_setup(x: np.ndarray) -> Setup:
+    """diffkit's reverse mode inside diffkit.graphs.capture: the same gradient without the eager
+    per-operation bookkeeping, which at n = 10⁴ is a third of the time on a slow host.
+    autograd.grad cannot be captured (its result would be the recording's), so the step clears
+    ``.grad`` and calls ``backward()``; the gradient is read off ``.grad``."""
+
+    def setup(_: ModuleType) -> Callable[[], Any]:
+        diffkit = frameworks.load("diffkit")
+        xt = diffkit.tensor(x, requires_grad=True)
+
+        def gradient(v: Any) -> Any:
+            v.grad = None
+            value = f(diffkit, v)
+            value.backward()
+            return value
+
+        step = diffkit.graphs.capture(gradient)
+        return lambda: (step(xt), xt.grad)
+
+    return setup
+
+
 def central_setups(x: np.ndarray) -> dict[str, Setup]:
     def diffkit_(m: ModuleType) -> Callable[[], Any]:
         g = m.grad(lambda v: f(m, v), method="numeric", scheme="central", h=H)
@@ -130,11 +153,17 @@ METHODS: dict[str, tuple[str, Callable[[np.ndarray], dict[str, Setup]]]] = {
 def _row(cfg: Config, method: str, n: int) -> Row:
     title, setups = METHODS[method]
     x = np.random.default_rng(n).uniform(-2.0, 2.0, n)
-    outcomes = measure({**setups(x), "f": lambda m: lambda: f(np, x)}, cfg)
+    extra = {"captured": captured_setup(x)} if method == "reverse" and "diffkit" in cfg.frameworks else {}
+    outcomes = measure({**setups(x), **extra, "f": lambda m: lambda: f(np, x)}, cfg)
     reference = outcomes["f"]
     if not isinstance(reference, Timing):
         raise RuntimeError(f"numpy's f failed: {reference.detail}")
     note = f"t(f) = {reference.seconds * 1e6:.3g} µs" if method == "reverse" else ""
+    captured = outcomes.get("captured")
+    if isinstance(captured, Timing):
+        note += f"; captured step (diffkit.graphs.capture) {paired_ratio(captured, reference):.2f}× t(f)"
+    elif captured is not None:
+        note += f"; diffkit.graphs.capture: {captured.text}"
     return Row(f"t(∇f)/t(f), {title}, n = {n:,}", "× t(f)",
                cells(outcomes, cfg, per=reference), note=note)
 

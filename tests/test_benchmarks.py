@@ -63,6 +63,28 @@ def test_step_rows_time_diffkits_captured_step(rows):
                 row.note
 
 
+def test_reverse_mode_rows_time_diffkits_captured_gradient(rows):
+    """The cheap-gradient rows of reverse mode report the captured step's t(∇f)/t(f) beside eager's."""
+    reverse = [row for row in rows if row.name.startswith("t(∇f)/t(f), reverse mode")]
+    for row in reverse:
+        assert re.search(r"captured step \(diffkit\.graphs\.capture\) [0-9.]+× t\(f\)", row.note), row.note
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_captured_gradient_is_the_hand_written_one(n):
+    """What the captured column times is the gradient: the two recorded calls and each replay
+    leave the floor's gradient in .grad (cleared, not accumulated) and return f's value."""
+    from benchmarks import cheap_gradient
+
+    x = np.random.default_rng(n).uniform(-2.0, 2.0, n)
+    step = cheap_gradient.captured_setup(x)(None)
+    for _ in range(4):
+        value, grad = step()
+        expected_value, expected_grad = cheap_gradient.f_and_grad(x)
+        np.testing.assert_allclose(grad.numpy(), expected_grad, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(value.item(), expected_value, rtol=1e-12)
+
+
 def test_the_floor_and_torch_produce_numbers_where_they_apply(rows):
     for row in rows:
         for name in ("numpy", "torch"):
