@@ -17,6 +17,9 @@ import numpy as np
 from ..tensor import Tensor, _wrap
 from . import grad_mode, tape_hooks
 from .anomaly_mode import check_gradients
+from .gradient_donation import offer
+from .gradient_donation import owned as _owned
+from .gradient_donation import state as donation
 from .graph import Node
 
 _by_sequence = attrgetter("seq")
@@ -133,7 +136,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
         observer = tape_hooks.observer()  # a closed tape shows the adjoints of this pass
     anomaly = grad_mode.state.anomaly
     watched = bool(targets) or anomaly or observer is not None
-    previous_mode = grad_mode.state.enabled
+    inspected = anomaly or observer is not None  # who reads a node's gradient after its rules ran
+    previous_mode, previous_spares = grad_mode.state.enabled, (donation.sparing, donation.donor)
     grad_mode.state.enabled = create_graph
     try:
         for node in _reachable_nodes(roots):
@@ -142,7 +146,13 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                 continue
             if node.hooks:
                 g = _run_hooks(node.hooks, g, create_graph)
-            node_grads = node._vjp(g, create_graph)
+            if node.donates and not (watched and (inspected or node in targets)):
+                donation.sparing = True  # see gradient_donation: the rules may spare their fresh arrays
+                offer(g)
+                node_grads = node._vjp(g, create_graph)
+                donation.sparing, donation.donor = False, None
+            else:
+                node_grads = node._vjp(g, create_graph)
             if watched:
                 if node in targets:
                     captured[node] = g
@@ -160,7 +170,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                     send(edge, gi)
             if not retain_graph:
                 node._release()
-        node_grads = gi = None  # the last node's gradients: .grad may take their buffers (see _accumulate)
+            node_grads = gi = previous = None  # no stale references: an offered gradient must be alone
         while leaf_grads:
             leaf, g = leaf_grads.popitem()[1]
             if leaf._hooks:
@@ -173,6 +183,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                 _accumulate(leaf, g, create_graph)
     finally:
         grad_mode.state.enabled = previous_mode
+        donation.sparing, donation.donor = previous_spares
     return {id(x): captured.get(key) for key, xs in targets.items() for x in xs}
 
 
@@ -187,8 +198,7 @@ def _accumulate(leaf: Tensor, g, create_graph: bool, owned: bool | None = None) 
     if leaf._grad is None:
         # take the buffer only when nothing else can see it (as PyTorch's AccumulateGrad does)
         if owned is None:
-            owned = (isinstance(g, np.ndarray) and g.flags.owndata and g.flags.writeable
-                     and g.dtype == dtype and sys.getrefcount(g) <= 3)
+            owned = _owned(g, 2) and g.dtype == dtype  # 2: run_backward's variable and this parameter
         leaf._grad = _wrap(g if owned else np.array(g, dtype=dtype))
     else:
         buffer = leaf._grad._data
@@ -231,7 +241,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                                    "in the graph. Set allow_unused=True if this is the desired behavior.")
             result.append(None)
             continue
-        if not create_graph:
-            g = _wrap(np.asarray(g, dtype=x._data.dtype))
+        if not create_graph:  # an array the engine owns, else a copy: g may be a saved value or a leaf's data
+            g = _wrap(g if _owned(g, 2) and g.dtype == x._data.dtype else np.array(g, dtype=x._data.dtype))
         result.append(g)
     return tuple(result) if not single or len(result) != 1 else tuple(result)

@@ -25,6 +25,7 @@ class Node:
     """Base of every ``grad_fn``: a position on the tape (``seq``) and outgoing edges."""
 
     __slots__ = ("seq", "edges", "hooks", "forward_stack", "__weakref__")
+    donates = False  # whether _vjp may overwrite an offered gradient (autograd/gradient_donation.py)
 
     def _vjp(self, grad, create_graph: bool) -> tuple:
         """Gradients for each edge (``None`` where an edge is ``None``)."""

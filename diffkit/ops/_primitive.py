@@ -58,8 +58,7 @@ class Primitive:
         self.display = display or (name + "({})")
         self.node_class = None
         if self.vjp is not None:
-            self.node_class = node_class(node or f"{name.capitalize()}Backward0", PrimitiveNode)
-            self.node_class.prim = self
+            self.node_class = _node_class_of(self, node or f"{name.capitalize()}Backward0")
         _register(self.node_class.__name__ if self.node_class else name, self)
 
     def __repr__(self) -> str:
@@ -123,8 +122,7 @@ def variant(prim: Primitive, node: str) -> Primitive:
     twin = Primitive.__new__(Primitive)
     for slot in Primitive.__slots__:
         setattr(twin, slot, getattr(prim, slot))
-    twin.node_class = node_class(node, PrimitiveNode)
-    twin.node_class.prim = twin
+    twin.node_class = _node_class_of(twin, node)
     _register(node, twin)
     return twin
 
@@ -140,6 +138,16 @@ class variadic:
     def __getitem__(self, i: int):
         rule = self.rule
         return lambda *args, **params: rule(i, *args, **params)
+
+
+def _node_class_of(prim: Primitive, name: str) -> type:
+    """The grad_fn class of ``prim``. Its nodes accept an offered gradient (autograd/gradient_donation.py)
+    when at most one rule runs on it: the rule of a one-input primitive, or a joint rule, which orders its
+    reads itself; rules run one after another would find it overwritten."""
+    cls = node_class(name, PrimitiveNode)
+    cls.prim = prim
+    cls.donates = prim.joint is not None or (isinstance(prim.vjp, tuple) and len(prim.vjp) == 1)
+    return cls
 
 
 def _per_input(rules):

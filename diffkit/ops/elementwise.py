@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .._dtypes import SCALAR_TYPE_NAMES, from_numpy_dtype, get_default_dtype
+from ..autograd.gradient_donation import product
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, unary, variant
 from ._slopes import negated, one_minus_square, one_plus_square, over, sigmoid_slope, times
@@ -188,9 +189,11 @@ def _mul_grads(wanted: tuple, g, out, x, y):
     and doubled (exactly what the two gradients sum to) and sent along the first edge only: one product and
     one sum fewer, a third of the backward of ``x * x``."""
     if x is y and wanted[0] and wanted[1] and x.__class__ is np.ndarray:
-        h = g * x
-        return (np.add(h, h, out=h) if h.__class__ is np.ndarray and h.ndim else h + h), None
-    return (g * y if wanted[0] else None), (g * x if wanted[1] else None)
+        h = product(g, x)  # x itself when g is a sum's seed: then not doubled in place
+        return (np.add(h, h, out=h) if h.__class__ is np.ndarray and h.ndim and h is not x else h + h), None
+    if wanted[0] and wanted[1]:  # g read twice: only the second product may be written into it
+        return product(g, y, last=False), product(g, x)
+    return (product(g, y) if wanted[0] else None), (product(g, x) if wanted[1] else None)
 
 
 MUL = defprim("mul", np.multiply, (lambda g, out, x, y: g * y, lambda g, out, x, y: g * x),
@@ -231,7 +234,7 @@ WHERE = defprim("where", lambda c, x, y: np.where(c, x, y),
                 elementwise=True)
 
 # ---------------------------------------------------------------------------- functions
-EXP = defprim("exp", np.exp, lambda g, out, x: g * out, save="output", sympy="exp", elementwise=True)
+EXP = defprim("exp", np.exp, lambda g, out, x: product(g, out), save="output", sympy="exp", elementwise=True)
 LOG = defprim("log", np.log, lambda g, out, x: g / x, sympy="log", display="ln {0}", elementwise=True)
 LOG1P = defprim("log1p", np.log1p, lambda g, out, x: over(g, x + 1), sympy=_sympy(lambda sp, x: sp.log(1 + x)),
                 node="Log1PBackward0", elementwise=True)
