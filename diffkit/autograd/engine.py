@@ -17,6 +17,7 @@ import numpy as np
 from ..tensor import Tensor, _wrap
 from . import grad_mode, tape_hooks
 from .anomaly_mode import check_gradients
+from .gradient_donation import FROM_SIZE as SPARE_FROM
 from .gradient_donation import offer
 from .gradient_donation import owned as _owned
 from .gradient_donation import state as donation
@@ -146,7 +147,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                 continue
             if node.hooks:
                 g = _run_hooks(node.hooks, g, create_graph)
-            if node.donates and not (watched and (inspected or node in targets)):
+            if node.donates and g.__class__ is np.ndarray and g.size >= SPARE_FROM and not (
+                    watched and (inspected or node in targets)):
                 donation.sparing = True  # see gradient_donation: the rules may spare their fresh arrays
                 offer(g)
                 node_grads = node._vjp(g, create_graph)

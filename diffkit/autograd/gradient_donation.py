@@ -40,11 +40,11 @@ class _Offer(threading.local):
 state = _Offer()
 
 
-def offer(g) -> None:
-    """Let the next rule overwrite ``g`` when nothing but the engine refers to it. The caller makes sure
-    the rule reads ``g`` in one product at most (``Node.donates``) and withdraws the offer after it."""
-    if (g.__class__ is np.ndarray and g.size >= FROM_SIZE and sys.getrefcount(g) <= _ONLY_HERE
-            and g.flags.owndata and g.flags.writeable):
+def offer(g: np.ndarray) -> None:
+    """Let the next rule overwrite ``g`` (an array of ``FROM_SIZE`` elements or more) when nothing but the
+    engine refers to it. The caller makes sure the rule reads ``g`` in one product at most
+    (``Node.donates``) and withdraws the offer after it."""
+    if sys.getrefcount(g) <= _ONLY_HERE and g.flags.owndata and g.flags.writeable:
         state.donor = g
 
 
