@@ -99,3 +99,30 @@ def test_a_full_reductions_gradient_is_a_read_only_view_and_grad_owns_a_copy():
     (x.sum() * 2.5).backward()
     x.grad.add_(1.0)  # .grad is its own writable buffer, not the view of one number
     np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 2), 3.5))
+
+
+@pytest.mark.parametrize("dim", [None, 0, (0, 2)])
+def test_a_means_gradient_is_divided_before_it_is_spread(dim):
+    """One division per result, then the broadcast view, equal to PyTorch's expand-then-divide."""
+    from diffkit.ops.reduction import _mean_vjp
+
+    shape = (4, 3, 5)
+    count = 60 if dim is None else 4 if dim == 0 else 20
+    g = np.array(3.0) if dim is None else np.arange(1.0, 1.0 + 60 // count).reshape(
+        [s for i, s in enumerate(shape) if i not in ((dim,) if isinstance(dim, int) else dim)])
+    view = _mean_vjp(g, None, None, dim, False, shape)
+    assert view.shape == shape and 0 in view.strides  # a broadcast, no array of the input's size
+    expected = np.broadcast_to(g if dim is None else np.expand_dims(g, dim), shape) / count
+    np.testing.assert_array_equal(view, expected)
+    assert _mean_vjp(np.array(1.0), None, None, 0, False, (0, 3)).shape == (0, 3)  # nothing divided by 0
+
+
+def test_a_sums_forward_keeps_pytorchs_accumulators():
+    """sum and prod call the ufunc's reduce directly: integers and bools still accumulate in int64, half in single."""
+    for values, dtype in [([True, True, False], torch.int64), ([200, 100], torch.int64), ([2, 3], torch.int64)]:
+        t = torch.tensor(np.array(values, dtype=np.uint8 if values[0] == 200 else None))
+        assert t.sum().dtype == dtype and t.prod().dtype == dtype
+    assert torch.tensor(np.array([200, 100], dtype=np.uint8)).sum().item() == 300
+    half = torch.tensor(np.full(4096, 0.1, np.float16))
+    assert half.sum().dtype == torch.float16
+    np.testing.assert_allclose(half.sum().item(), 4096 * np.float16(0.1).item(), rtol=1e-3)

@@ -6,6 +6,7 @@ lets broadcasting spread it over the input, so every rule is one line of tensor 
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -59,7 +60,8 @@ def _restore(g, shape: tuple, dim, keepdim: bool):
 
 
 def _count(shape: tuple, dim) -> int:
-    return int(np.prod([shape[a] for a in _axes(dim, len(shape))], dtype=np.int64))
+    """How many elements a reduction over ``dim`` combines into each result."""
+    return math.prod(shape) if dim is None else math.prod([shape[a] for a in _axes(dim, len(shape))])
 
 
 def _expand(g, shape, dim, keepdim):
@@ -81,14 +83,16 @@ def _accumulator(x):
     return np.int64 if x.__class__ is np.ndarray and x.dtype.kind in "biu" else None
 
 
-def _accumulated(numpy_reduce):
-    """A sum or product in PyTorch's accumulator: int64 for integers, and float32 for float16,
-    rounded once at the end (numpy's float16 sum over several axes rounds at every step)."""
+def _accumulated(ufunc: np.ufunc):
+    """A sum or product (``ufunc``: add or multiply) in PyTorch's accumulator: int64 for integers, and
+    float32 for float16, rounded once at the end (numpy's float16 sum over several axes rounds at every
+    step). ``ufunc.reduce`` is what np.sum and np.prod call, without their 3 us of Python."""
+    reduce = ufunc.reduce
 
     def forward(x, dim, keepdim, **_):
         if x.__class__ is np.ndarray and x.dtype == np.float16:
-            return numpy_reduce(x, axis=_np_axis(dim), keepdims=keepdim, dtype=np.float32).astype(np.float16)
-        return numpy_reduce(x, axis=_np_axis(dim), keepdims=keepdim, dtype=_accumulator(x))
+            return reduce(x, axis=_np_axis(dim), keepdims=keepdim, dtype=np.float32).astype(np.float16)
+        return reduce(x, axis=_np_axis(dim), keepdims=keepdim, dtype=_accumulator(x))
 
     return forward
 
@@ -111,13 +115,17 @@ def _check_nonempty(name: str, x, dim) -> None:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
-SUM = defprim("sum", _accumulated(np.sum),
+SUM = defprim("sum", _accumulated(np.add),
               lambda g, out, x, dim, keepdim, shape: _expand(g, shape, dim, keepdim),
               jvp=lambda t, out, x, dim, keepdim, shape: sum(t, dim, keepdim), save="none",
               sympy=None, display="Σ {0}")
 SUM_DIM = variant(SUM, "SumBackward1")
 def _mean_forward(x, dim, keepdim, shape):
-    """numpy's mean; over no element NaN without numpy's "Mean of empty slice" warning (PyTorch is silent)."""
+    """numpy's mean; over no element NaN without numpy's "Mean of empty slice" warning (PyTorch is silent).
+    For float32 and float64 numpy's own two steps (the pairwise sum, then the division), without its
+    6 us of Python: the same numbers."""
+    if x.__class__ is np.ndarray and x.dtype.kind == "f" and x.dtype.itemsize >= 4 and x.size:
+        return np.add.reduce(x, axis=_np_axis(dim), keepdims=keepdim) / _count(x.shape, dim)
     if x.size:
         return np.mean(x, axis=_np_axis(dim), keepdims=keepdim)
     total = np.sum(x, axis=_np_axis(dim), keepdims=keepdim)
@@ -125,8 +133,14 @@ def _mean_forward(x, dim, keepdim, shape):
         return total / _count(x.shape, dim)
 
 
-MEAN = defprim("mean", _mean_forward,
-               lambda g, out, x, dim, keepdim, shape: _expand(g, shape, dim, keepdim) / _count(shape, dim),
+def _mean_vjp(g, out, x, dim, keepdim, shape):
+    """sum's gradient over the count, divided before it is spread: one division per result, not one per
+    input element (over no element the spread gradient is empty, so nothing is divided by 0)."""
+    count = _count(shape, dim)
+    return _expand(g / count if count else g, shape, dim, keepdim)
+
+
+MEAN = defprim("mean", _mean_forward, _mean_vjp,
                jvp=lambda t, out, x, dim, keepdim, shape: mean(t, dim, keepdim), save="none")
 MEAN_DIM = variant(MEAN, "MeanBackward1")
 
@@ -183,7 +197,7 @@ def _tangent_of(vjp):
     return rule
 
 
-PROD = defprim("prod", _accumulated(np.prod),
+PROD = defprim("prod", _accumulated(np.multiply),
                _prod_vjp,
                jvp=_tangent_of(_prod_vjp), save="both")
 PROD_DIM = variant(PROD, "ProdBackward1")
@@ -333,6 +347,11 @@ def _reduce(prim, prim_dim, x, dim, keepdim, **params):
     return function(prim if dim is None else prim_dim)(x, dim=dim, keepdim=keepdim, **params)
 
 
+def _shape(x) -> tuple:
+    """np.shape without its 1.8 us for a Tensor (whose .shape builds a Size)."""
+    return x._data.shape if x.__class__ is Tensor else np.shape(x)
+
+
 def _in_dtype(out, dtype):
     """The result in the requested ``dtype``: integers accumulate in int64 unless one is asked for."""
     return out if dtype is None else out.to(dtype)
@@ -342,7 +361,7 @@ def sum(x, dim=None, keepdim: bool = False, dtype=None):  # noqa: A001 - PyTorch
     """Sum over ``dim`` (an int, a tuple, or None for all); ``keepdim`` keeps reduced axes as 1."""
     if dtype is not None:
         x = x.to(dtype)
-    return _in_dtype(_reduce(SUM, SUM_DIM, x, dim, keepdim, shape=np.shape(x)), dtype)
+    return _in_dtype(_reduce(SUM, SUM_DIM, x, dim, keepdim, shape=_shape(x)), dtype)
 
 
 def mean(x, dim=None, keepdim: bool = False, dtype=None):
@@ -351,7 +370,7 @@ def mean(x, dim=None, keepdim: bool = False, dtype=None):
     if getattr(x, "is_floating_point", lambda: True)() is False:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_dtypes.scalar_type_name(x.dtype)}")
-    return _reduce(MEAN, MEAN_DIM, x, dim, keepdim, shape=np.shape(x))
+    return _reduce(MEAN, MEAN_DIM, x, dim, keepdim, shape=_shape(x))
 
 
 def prod(x, dim=None, keepdim: bool = False, dtype=None):
