@@ -147,7 +147,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                 continue
             if node.hooks:
                 g = _run_hooks(node.hooks, g, create_graph)
-            if node.donates and g.__class__ is np.ndarray and g.size >= SPARE_FROM and not (
+            if g.__class__ is np.ndarray and g.size >= SPARE_FROM and node.donates and not (
                     watched and (inspected or node in targets)):
                 donation.sparing = True  # see gradient_donation: the rules may spare their fresh arrays
                 offer(g)

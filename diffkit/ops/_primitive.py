@@ -359,6 +359,19 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray, residua
         node.edges = (a.grad_fn or a,)
         node.in_shapes = None if a._data.shape == out_shape else (a._data.shape,)
         wanted = 1
+    elif len(args) == 2:  # binary operations (x * y, x + 0.5): the rest of the tape, unrolled
+        a, b = args
+        grad_a = isinstance(a, Tensor) and a._requires_grad
+        grad_b = isinstance(b, Tensor) and b._requires_grad
+        if grad_a and a._view_version is not None and a._view_version != a._vc[0]:
+            raise _stale_view(a)
+        if grad_b and b._view_version is not None and b._view_version != b._vc[0]:
+            raise _stale_view(b)
+        node.edges = ((a.grad_fn or a) if grad_a else None, (b.grad_fn or b) if grad_b else None)
+        wanted = grad_a | grad_b << 1
+        shape_a = a._data.shape if grad_a else out_shape
+        shape_b = b._data.shape if grad_b else out_shape
+        node.in_shapes = None if shape_a == out_shape and shape_b == out_shape else (shape_a, shape_b)
     else:
         edges = []
         shapes = None

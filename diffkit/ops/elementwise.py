@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .._dtypes import SCALAR_TYPE_NAMES, from_numpy_dtype, get_default_dtype
+from ..autograd.gradient_donation import FROM_SIZE as SPARE_FROM
 from ..autograd.gradient_donation import product
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, unary, variant
@@ -187,10 +188,14 @@ RSUB = variant(SUB, "RsubBackward1")
 def _mul_grads(wanted: tuple, g, out, x, y):
     """Both factors' gradients on arrays. For ``x * x`` (one array twice) the product ``g * x`` is made once
     and doubled (exactly what the two gradients sum to) and sent along the first edge only: one product and
-    one sum fewer, a third of the backward of ``x * x``."""
+    one sum fewer, a third of the backward of ``x * x``. Large products go through ``product``, which may
+    spare their fresh array (autograd/gradient_donation.py); small ones are the plain products."""
+    large = g.__class__ is np.ndarray and g.size >= SPARE_FROM
     if x is y and wanted[0] and wanted[1] and x.__class__ is np.ndarray:
-        h = product(g, x)  # x itself when g is a sum's seed: then not doubled in place
+        h = product(g, x) if large else g * x  # x itself when g is a sum's seed: then not doubled in place
         return (np.add(h, h, out=h) if h.__class__ is np.ndarray and h.ndim and h is not x else h + h), None
+    if not large:
+        return (g * y if wanted[0] else None), (g * x if wanted[1] else None)
     if wanted[0] and wanted[1]:  # g read twice: only the second product may be written into it
         return product(g, y, last=False), product(g, x)
     return (product(g, y) if wanted[0] else None), (product(g, x) if wanted[1] else None)
