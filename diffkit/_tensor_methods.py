@@ -15,7 +15,7 @@ from .ops import elementwise as ew
 from .ops._primitive import apply
 from .tensor import Tensor, _wrap
 
-_OPERANDS = frozenset({float, int, bool, np.ndarray, np.float64, np.float32})
+_OPERANDS = frozenset({Tensor, float, int, bool, np.ndarray, np.float64, np.float32})
 
 
 def _operand(other) -> bool:

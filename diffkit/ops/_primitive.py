@@ -173,8 +173,9 @@ class PrimitiveNode(Node):
         if saved is None:
             inputs = (None,) * len(self.edges)
         else:
-            for i, (x, version) in enumerate(zip(saved, self.versions)):
+            for x, version in zip(saved, self.versions):
                 if version is not None and (x._count if x._vc is None else x._vc[0]) != version:
+                    i = next(i for i, s in enumerate(saved) if s is x)
                     raise RuntimeError(_inplace_message(self, f"input {i}", x, version))
             if create_graph:
                 inputs = saved
@@ -182,8 +183,8 @@ class PrimitiveNode(Node):
                 inputs = [x._data if isinstance(x, Tensor) else x for x in saved]
         if create_graph and out is not None:
             out = _wrap(out, True, self)
-        return run_rules(prim, self.edges, self.in_shapes, self.rule_params(not create_graph), grad, out, inputs,
-                         not create_graph)
+        params = self.params if self.residual is None else self.rule_params(not create_graph)
+        return run_rules(prim, self.edges, self.in_shapes, params, grad, out, inputs, not create_graph)
 
     def rule_params(self, arrays: bool) -> dict:
         """The params the rules are called with: with the forward's residual when the rules run on arrays."""
@@ -205,7 +206,9 @@ def run_rules(prim: Primitive, edges: tuple, shapes, params: dict, grad, out, in
     """The gradient of each input whose edge is not None (None for the others), summed back to
     the input's shape: a node's backward, and a captured step's replay of it (graphs/)."""
     if prim.joint is not None and arrays:
-        grads = prim.joint(tuple([edge is not None for edge in edges]), grad, out, *inputs, **params)
+        wanted = ((edges[0] is not None, edges[1] is not None) if len(edges) == 2
+                  else tuple([edge is not None for edge in edges]))
+        grads = prim.joint(wanted, grad, out, *inputs, **params)
         if shapes is not None:
             grads = [g if g is None or g.shape == shape else sum_to(g, shape) for g, shape in zip(grads, shapes)]
         return grads
