@@ -94,7 +94,7 @@ def reverse_setups(x: np.ndarray) -> dict[str, Setup]:
 
 def captured_setup(x: np.ndarray) -> Setup:
     """diffkit's reverse mode inside diffkit.graphs.capture: the same gradient without the eager
-    per-operation bookkeeping, about a quarter of the eager gradient's time at n = 10⁴ on this host.
+    per-operation bookkeeping (at n = 10⁴: 2.41 against the eager 2.96 × t(f) in the full run at c34ef9e).
     autograd.grad cannot be captured (its result would be the recording's), so the step clears
     ``.grad`` and calls ``backward()``; the gradient is read off ``.grad``."""
 
