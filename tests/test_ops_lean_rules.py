@@ -126,3 +126,11 @@ def test_a_sums_forward_keeps_pytorchs_accumulators():
     half = torch.tensor(np.full(4096, 0.1, np.float16))
     assert half.sum().dtype == torch.float16
     np.testing.assert_allclose(half.sum().item(), 4096 * np.float16(0.1).item(), rtol=1e-3)
+
+
+def test_a_float32_mean_over_more_than_2_to_the_24_elements_is_numpys():
+    """numpy divides a float32 sum by its count in float64; a count that float32 cannot hold must not round."""
+    values = np.random.default_rng(0).random((1 << 24) + 3, dtype=np.float32)
+    assert torch.tensor(values).mean().numpy() == np.mean(values)
+    small = values[:1000]
+    assert torch.tensor(small).mean().numpy() == np.mean(small)

@@ -120,12 +120,18 @@ SUM = defprim("sum", _accumulated(np.add),
               jvp=lambda t, out, x, dim, keepdim, shape: sum(t, dim, keepdim), save="none",
               sympy=None, display="Σ {0}")
 SUM_DIM = variant(SUM, "SumBackward1")
+_EXACT_COUNT = {4: 1 << 24, 8: 1 << 53}  # itemsize -> n: the float holds every integer up to n exactly
+
+
 def _mean_forward(x, dim, keepdim, shape):
     """numpy's mean; over no element NaN without numpy's "Mean of empty slice" warning (PyTorch is silent).
     For float32 and float64 numpy's own two steps (the pairwise sum, then the division), without its
-    6 us of Python: the same numbers."""
+    6 us of Python: the same numbers while the count is exact in x's dtype (numpy divides by it in float64;
+    in float32 a count above 2^24 would round first)."""
     if x.__class__ is np.ndarray and x.dtype.kind == "f" and x.dtype.itemsize >= 4 and x.size:
-        return np.add.reduce(x, axis=_np_axis(dim), keepdims=keepdim) / _count(x.shape, dim)
+        count = _count(x.shape, dim)
+        if count <= _EXACT_COUNT[x.dtype.itemsize]:
+            return np.add.reduce(x, axis=_np_axis(dim), keepdims=keepdim) / count
     if x.size:
         return np.mean(x, axis=_np_axis(dim), keepdims=keepdim)
     total = np.sum(x, axis=_np_axis(dim), keepdims=keepdim)
