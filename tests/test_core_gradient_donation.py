@@ -137,11 +137,20 @@ def test_intermediate_inputs_report_their_own_gradient() -> None:
     np.testing.assert_array_equal(ge.numpy(), np.exp(u.detach().numpy()) * 2.0)
 
 
-def test_anomaly_mode_and_a_closed_tape_see_the_gradients_before_any_rule_wrote_into_them() -> None:
+def test_anomaly_mode_and_a_closed_tape_see_the_gradients_before_any_rule_wrote_into_them(spares) -> None:
     x = dk.tensor(_values(9), requires_grad=True)
     with dk.autograd.detect_anomaly():
         (plain,) = dk.autograd.grad(_cheap_gradient_f(dk, x), x)
     np.testing.assert_allclose(plain.numpy(), _expected_gradient(x.detach().numpy()), rtol=1e-13, atol=1e-15)
+    with dk.autograd.Tape([x], ["x"]) as tape:
+        u = dk.exp(x) * 3.0
+        loss = dk.exp(u).sum()
+    loss.backward()  # the tape hears this pass and keeps every step's adjoint
+    assert spares["donated"] == 0
+    assert len(tape.steps) == 4
+    e_u = np.exp(u.detach().numpy())
+    np.testing.assert_array_equal(np.asarray(tape.steps[1].adjoint), e_u)  # u's adjoint, not overwritten
+    np.testing.assert_array_equal(np.asarray(tape.steps[0].adjoint), e_u * 3.0)
 
 
 _UNARY = {"exp": dk.exp, "sin": dk.sin, "tanh": dk.tanh, "half": lambda v: v * 0.5, "square": lambda v: v * v}
