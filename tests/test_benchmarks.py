@@ -198,3 +198,22 @@ def test_results_document_describes_the_machine():
 def test_command_line_lists_the_benchmarks(capsys):
     assert cli.main(["--list"]) == 0
     assert capsys.readouterr().out.split() == list(suite.BENCHMARKS)
+
+
+def test_instruction_counts_parse_callgrind_and_the_counted_program_runs(monkeypatch):
+    """benchmarks/instructions.py: the count is read off callgrind's last line, the program it counts runs
+    (natively here, at a tiny length: valgrind would take a minute), and without valgrind it says so."""
+    import subprocess
+
+    from benchmarks import instructions
+
+    assert instructions.collected("==12== Events    : Ir\n==12== Collected : 1888922941\n==12==\n") == 1888922941
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        instructions.collected("valgrind: command not found")
+    assert instructions.command(5)[-4:] == [sys.executable, "-c", instructions.PROGRAM, "5"]
+    done = subprocess.run([sys.executable, "-c", instructions.PROGRAM, "60"], cwd=instructions.ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit, match="valgrind is not installed"):
+        instructions.main([])
