@@ -238,15 +238,21 @@ def _inplace_message(node, which: str, x, version=None) -> str:
 
 def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
     """Run a primitive on Tensors and constants; record a node when a gradient is needed."""
-    requires_grad = False
-    arrays = []
-    for a in args:
-        if isinstance(a, Tensor):
-            arrays.append(a._data)
-            if a._requires_grad:
-                requires_grad = True
-        else:
-            arrays.append(a)
+    if len(args) == 2:  # binary operations, unrolled
+        a, b = args
+        a_tensor, b_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+        arrays = [a._data if a_tensor else a, b._data if b_tensor else b]
+        requires_grad = (a_tensor and a._requires_grad) or (b_tensor and b._requires_grad)
+    else:
+        requires_grad = False
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a._requires_grad:
+                    requires_grad = True
+            else:
+                arrays.append(a)
     if prim.residual is not None and requires_grad and _state.enabled:
         out, residual = computed = compute(prim, arrays, params, True)
     else:
