@@ -408,8 +408,13 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray, residua
             needed = prim.needs[wanted]  # keep only the tensors the rules to be run read (x * 0.5 keeps no x)
             saved = tuple([a if i in needed or not isinstance(a, Tensor) else None for i, a in enumerate(saved)])
         node.saved = saved
-        node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
-                               for a in saved])  # Tensor._version, inlined: the tape's hot path
+        if len(saved) == 2:  # Tensor._version, inlined (and unrolled for two): the tape's hot path
+            a, b = saved
+            node.versions = ((a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None,
+                             (b._count if b._vc is None else b._vc[0]) if isinstance(b, Tensor) else None)
+        else:
+            node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
+                                   for a in saved])
     else:
         node.saved = None
     node.out = out if prim.saves_output else None
