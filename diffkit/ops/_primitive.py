@@ -406,7 +406,12 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray, residua
         saved = args if keep is None else tuple([a if i in keep else None for i, a in enumerate(args)])
         if prim.needs is not None and len(prim.needs[wanted]) < len(saved):
             needed = prim.needs[wanted]  # keep only the tensors the rules to be run read (x * 0.5 keeps no x)
-            saved = tuple([a if i in needed or not isinstance(a, Tensor) else None for i, a in enumerate(saved)])
+            if len(saved) == 2:
+                a, b = saved
+                saved = (a if 0 in needed or not isinstance(a, Tensor) else None,
+                         b if 1 in needed or not isinstance(b, Tensor) else None)
+            else:
+                saved = tuple([a if i in needed or not isinstance(a, Tensor) else None for i, a in enumerate(saved)])
         node.saved = saved
         if len(saved) == 2:  # Tensor._version, inlined (and unrolled for two): the tape's hot path
             a, b = saved
