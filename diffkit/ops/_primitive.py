@@ -179,6 +179,9 @@ class PrimitiveNode(Node):
                     raise RuntimeError(_inplace_message(self, f"input {i}", x, version))
             if create_graph:
                 inputs = saved
+            elif len(saved) == 2:  # unrolled for two: the backward's hot path
+                a, b = saved
+                inputs = (a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
             else:
                 inputs = [x._data if isinstance(x, Tensor) else x for x in saved]
         if create_graph and out is not None:
