@@ -34,12 +34,13 @@ def _converter(name: str, dtype):
 
 
 def _binary(prim, reflected: bool = False):
+    # the class lookup first: _operand's own first test, without its call for the common operands
     if reflected:
         def method(self, other):
-            return apply(prim, (other, self)) if _operand(other) else NotImplemented
+            return apply(prim, (other, self)) if other.__class__ in _OPERANDS or _operand(other) else NotImplemented
     else:
         def method(self, other):
-            return apply(prim, (self, other)) if _operand(other) else NotImplemented
+            return apply(prim, (self, other)) if other.__class__ in _OPERANDS or _operand(other) else NotImplemented
     return method
 
 
