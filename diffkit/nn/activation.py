@@ -5,7 +5,7 @@ import warnings
 
 from .. import _dtypes, creation
 from ..ops import activations as act
-from ..ops import elementwise, reduction
+from ..ops import elementwise, softmax_family
 from ..tensor import Tensor
 from .module import Module
 from .parameter import Parameter
@@ -205,7 +205,7 @@ def _softmax_dim(ndim: int) -> int:
 class Softmax(Module):
     """exp(x) / sum(exp(x)) along ``dim``."""
 
-    function = staticmethod(reduction.softmax)
+    function = staticmethod(softmax_family.softmax)
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -221,10 +221,10 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     """log(softmax(x)) along ``dim``, computed stably."""
 
-    function = staticmethod(reduction.log_softmax)
+    function = staticmethod(softmax_family.log_softmax)
 
 
 class Softmin(Softmax):
     """softmax(-x) along ``dim``: weights favouring the smallest entries."""
 
-    function = staticmethod(lambda x, dim: reduction.softmax(-x, dim))
+    function = staticmethod(lambda x, dim: softmax_family.softmax(-x, dim))

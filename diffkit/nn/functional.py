@@ -6,7 +6,7 @@ with PyTorch's names.
 """
 from ..ops import activations as _act
 from ..ops import elementwise as _elementwise
-from ..ops import reduction as _reduction
+from ..ops import softmax_family as _softmax
 from ..ops.adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from ..ops.convolution import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d
 from ..ops.elementwise import clamp as _clamp
@@ -100,11 +100,11 @@ def tanh(input):
 
 def softmax(input, dim: int | None = None, _stacklevel: int = 3, dtype=None):
     """Along ``dim``; without one, PyTorch's implicit (deprecated) choice, with its warning."""
-    return _reduction.softmax(input, _softmax_dim(input.ndim) if dim is None else dim, dtype)
+    return _softmax.softmax(input, _softmax_dim(input.ndim) if dim is None else dim, dtype)
 
 
 def log_softmax(input, dim: int | None = None, _stacklevel: int = 3, dtype=None):
-    return _reduction.log_softmax(input, _softmax_dim(input.ndim) if dim is None else dim, dtype)
+    return _softmax.log_softmax(input, _softmax_dim(input.ndim) if dim is None else dim, dtype)
 
 
 def relu_(input):

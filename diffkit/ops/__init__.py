@@ -67,14 +67,12 @@ from .reduction import (  # noqa: F401
                           argmax,
                           argmin,
                           count_nonzero,
-                          log_softmax,
                           logsumexp,
                           max,
                           mean,
                           min,
                           norm,
                           prod,
-                          softmax,
                           std,
                           std_mean,
                           sum,
@@ -116,6 +114,7 @@ from .shape import (  # noqa: F401
                           unsqueeze_,
                           view,
 )
+from .softmax_family import log_softmax, softmax  # noqa: F401
 from .sorting import argsort, median, sort, topk, unique  # noqa: F401
 from .special import erf, erfc  # noqa: F401 - torch.erf, torch.erfc
 

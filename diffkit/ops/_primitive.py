@@ -21,6 +21,7 @@ from .._promotion import elementwise_result, wrapped_ints
 from ..autograd import grad_mode, tape_hooks
 from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class, sequence
 from ..tensor import Tensor, _wrap, shared_counter
+from ._errors import inplace_message, stale_view, torch_error
 from ._sums import sum_to
 
 _F64 = np.dtype(np.float64)
@@ -168,7 +169,7 @@ class PrimitiveNode(Node):
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
         out = self.out
         if out is OVERWRITTEN or (out is not None and self.out_vc[0]):  # the output changed in place since
-            raise RuntimeError(_inplace_message(self, "output 0", None))
+            raise RuntimeError(inplace_message(self, "output 0", None))
         saved = self.saved
         if saved is None:
             inputs = (None,) * len(self.edges)
@@ -176,7 +177,7 @@ class PrimitiveNode(Node):
             for x, version in zip(saved, self.versions):
                 if version is not None and (x._count if x._vc is None else x._vc[0]) != version:
                     i = next(i for i, s in enumerate(saved) if s is x)
-                    raise RuntimeError(_inplace_message(self, f"input {i}", x, version))
+                    raise RuntimeError(inplace_message(self, f"input {i}", x, version))
             if create_graph:
                 inputs = saved
             elif len(saved) == 2:  # unrolled for two: the backward's hot path
@@ -230,15 +231,6 @@ def run_rules(prim: Primitive, edges: tuple, shapes, params: dict, grad, out, in
     return grads
 
 
-def _inplace_message(node, which: str, x, version=None) -> str:
-    described = "" if x is None else f"[diffkit.{x.type().split('.')[-1]} {list(x.shape)}], "
-    at = "" if x is None else f" is at version {x._version}; expected version {version} instead."
-    return ("one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: {described}which is {which} of {type(node).__name__},{at or ' was overwritten.'}"
-            " Hint: the operation that failed to compute its gradient has its saved value changed "
-            "in place; compute on a clone() instead.")
-
-
 def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
     """Run a primitive on Tensors and constants; record a node when a gradient is needed."""
     if len(args) == 2:  # binary operations, unrolled
@@ -279,7 +271,7 @@ def compute(prim: Primitive, arrays, params: dict, residual: bool = False):
     try:
         out = forward(*arrays, **params)
     except ValueError as error:  # numpy's complaint, reworded as PyTorch words it
-        raise _torch_error(error, arrays) from None
+        raise torch_error(error, arrays) from None
     except OverflowError:  # a Python int outside an integer tensor's dtype (uint8 - 1): wrapped, as PyTorch
         out = forward(*wrapped_ints(arrays), **params)
     if residual:
@@ -305,35 +297,6 @@ def _share_version(view: Tensor, base) -> None:
     view._vc = shared_counter(base)
     if view.grad_fn is not None:
         view._view_version = view._vc[0]
-
-
-def _stale_view(a: Tensor) -> RuntimeError:
-    return RuntimeError(
-        f"a view (made by {type(a.grad_fn).__name__}) is used after the tensor it views was modified in "
-        "place: its recorded history is out of date and its gradient would be wrong (PyTorch replays the "
-        "view; diffkit does not). Take the view again after the in-place operation, or view a clone().")
-
-
-def _torch_error(error: ValueError, arrays: list) -> Exception:
-    """PyTorch raises IndexError for a dimension out of range, and RuntimeError naming the
-    mismatching sizes (here also both shapes) when operands do not broadcast."""
-    if isinstance(error, IndexError) and getattr(error, "axis", None) is not None:  # numpy's AxisError
-        bound = max(error.ndim, 1)
-        return IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
-                          f"but got {error.axis})")
-    shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
-    if "broadcast" in str(error) and len(shapes) > 1:
-        ndim = max(len(s) for s in shapes)
-        padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
-        for d in range(ndim - 1, -1, -1):
-            sizes = [s[d] for s in padded if s[d] != 1]
-            if len(set(sizes)) > 1:
-                a = sizes[0]
-                b = next(s for s in sizes if s != a)
-                return RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
-                                    f"non-singleton dimension {d}; the shapes are "
-                                    + " and ".join(str(list(s)) for s in shapes))
-    return RuntimeError(str(error))
 
 
 def _torch_float_promotion(out: np.ndarray, arrays: list) -> np.ndarray:
@@ -367,7 +330,7 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray, residua
     if len(args) == 1:  # unary operations: most of the tape, so they skip the general loop
         a = args[0]
         if a._view_version is not None and a._view_version != a._vc[0]:
-            raise _stale_view(a)
+            raise stale_view(a)
         node.edges = (a.grad_fn or a,)
         node.in_shapes = None if a._data.shape == out_shape else (a._data.shape,)
         wanted = 1
@@ -376,9 +339,9 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray, residua
         grad_a = isinstance(a, Tensor) and a._requires_grad
         grad_b = isinstance(b, Tensor) and b._requires_grad
         if grad_a and a._view_version is not None and a._view_version != a._vc[0]:
-            raise _stale_view(a)
+            raise stale_view(a)
         if grad_b and b._view_version is not None and b._view_version != b._vc[0]:
-            raise _stale_view(b)
+            raise stale_view(b)
         node.edges = ((a.grad_fn or a) if grad_a else None, (b.grad_fn or b) if grad_b else None)
         wanted = grad_a | grad_b << 1
         shape_a = a._data.shape if grad_a else out_shape
@@ -392,7 +355,7 @@ def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray, residua
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
                 if a._view_version is not None and a._view_version != a._vc[0]:
-                    raise _stale_view(a)
+                    raise stale_view(a)
                 edges.append(a.grad_fn or a)
                 wanted |= 1 << i
                 if a._data.shape != out_shape:

@@ -19,8 +19,9 @@ from .._promotion import written_number
 from ..autograd import grad_mode
 from ..graphs.recorder import kernel, refuse_data_dependent
 from ..tensor import Tensor, _wrap
+from ._errors import torch_error
 from ._index_layout import needs_torch_layout, torch_layout
-from ._primitive import _torch_error, apply, defprim, dispatch_other, variant
+from ._primitive import apply, defprim, dispatch_other, variant
 
 _SEQUENCE_MESSAGE = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
                      "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
@@ -312,7 +313,7 @@ def masked_select(x, mask):
     try:
         shape = np.broadcast_shapes(np.shape(x), mask.shape)
     except ValueError as error:
-        raise _torch_error(error, [mask, np.broadcast_to(0, np.shape(x))]) from None  # PyTorch names the mask a
+        raise torch_error(error, [mask, np.broadcast_to(0, np.shape(x))]) from None  # PyTorch names the mask a
     if np.shape(x) != shape:
         x = expand(x, shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
     mask = np.broadcast_to(mask, shape)

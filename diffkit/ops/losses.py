@@ -23,9 +23,10 @@ from ._primitive import apply, defprim
 from ._sums import max_along, sum_trailing
 from .activations import softplus
 from .elementwise import abs, clamp, exp, log, sigmoid, where
-from .reduction import _log_softmax_forward, _softmax_forward, mean, softmax
+from .reduction import mean
 from .reduction import sum as reduce_sum
 from .shape import unsqueeze
+from .softmax_family import _log_softmax_forward, _softmax_forward, softmax
 
 _REDUCTIONS = ("none", "mean", "sum")
 

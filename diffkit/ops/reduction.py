@@ -1,4 +1,4 @@
-"""Reductions (sum, mean, prod, var, std, max, logsumexp, ...) and the softmax family.
+"""Reductions (sum, mean, prod, var, std, max, logsumexp, ...); the softmax family is in softmax_family.py.
 
 Each VJP first restores the reduced dimensions of the incoming gradient (``_restore``) and
 lets broadcasting spread it over the input, so every rule is one line of tensor algebra.
@@ -13,7 +13,6 @@ import numpy as np
 from .. import _dtypes, return_types
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, variant
-from ._sums import max_along
 from .elementwise import exp
 
 
@@ -317,31 +316,6 @@ LOGSUMEXP = defprim("logsumexp", _logsumexp_forward, _logsumexp_vjp, jvp=_tangen
                     sympy=lambda x, dim, keepdim: _sym_log(np.sum(_sym_exp(x), axis=_np_axis(dim), keepdims=keepdim)))
 
 
-def _softmax_forward(x, dim):
-    if x.__class__ is np.ndarray and x.ndim and x.dtype.kind == "f":  # ufunc reductions, in place: 7.2 -> 3 us
-        e = np.subtract(x, max_along(x, dim))
-        np.exp(e, out=e)
-        e /= np.add.reduce(e, axis=dim, keepdims=True)
-        return e
-    shifted = np.exp(x - np.amax(x, axis=dim, keepdims=True))
-    return shifted / np.sum(shifted, axis=dim, keepdims=True)
-
-
-def _log_softmax_forward(x, dim):
-    shifted = x - max_along(x, dim)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
-
-
-SOFTMAX = defprim("softmax", _softmax_forward,
-                  lambda g, out, x, dim: out * (g - sum(g * out, dim, keepdim=True)),
-                  jvp=lambda t, out, x, dim: out * (t - sum(t * out, dim, keepdim=True)), save="output",
-                  node="SoftmaxBackward0",
-                  sympy=lambda x, dim: _sym_exp(x) / np.sum(_sym_exp(x), axis=dim, keepdims=True))
-LOG_SOFTMAX = defprim("log_softmax", _log_softmax_forward,
-                      lambda g, out, x, dim: g - exp(out) * sum(g, dim, keepdim=True),
-                      jvp=lambda t, out, x, dim: t - sum(exp(out) * t, dim, keepdim=True), save="output",
-                      node="LogSoftmaxBackward0",
-                      sympy=lambda x, dim: x - _sym_log(np.sum(_sym_exp(x), axis=dim, keepdims=True)))
 ARGMAX = defprim("argmax", lambda x, dim, keepdim: np.argmax(x, axis=dim, keepdims=keepdim))
 ARGMIN = defprim("argmin", lambda x, dim, keepdim: np.argmin(x, axis=dim, keepdims=keepdim))
 ALL = defprim("all", lambda x, dim, keepdim: np.all(x, axis=_np_axis(dim), keepdims=keepdim))
@@ -494,18 +468,6 @@ def any(x, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
 def logsumexp(x, dim, keepdim: bool = False):
     """log(sum(exp(x))) over ``dim``, computed without overflow."""
     return function(LOGSUMEXP)(x, dim=_dim_arg(x, dim), keepdim=keepdim)
-
-
-def softmax(x, dim: int, dtype=None):
-    if dtype is not None:
-        x = x.to(dtype)
-    return function(SOFTMAX)(x, dim=dim)
-
-
-def log_softmax(x, dim: int, dtype=None):
-    if dtype is not None:
-        x = x.to(dtype)
-    return function(LOG_SOFTMAX)(x, dim=dim)
 
 
 def norm(x, p=2, dim=None, keepdim: bool = False):
