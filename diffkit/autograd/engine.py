@@ -9,7 +9,6 @@ record a new graph, which can be differentiated again.
 """
 from __future__ import annotations
 
-import sys
 from operator import attrgetter
 
 import numpy as np
@@ -24,7 +23,6 @@ from .gradient_donation import state as donation
 from .graph import Node
 
 _by_sequence = attrgetter("seq")
-_ONLY_HERE = 3  # references to a pending gradient while _sum_into runs: the dict, the argument, getrefcount's
 
 
 def _as_tuple(x) -> tuple:
@@ -83,9 +81,8 @@ def _sum_into(previous, g):
     it, a saved value, a tensor or another pending gradient would each hold a reference), of the
     sum's own shape and dtype; otherwise the ordinary sum.
     """
-    if (previous.__class__ is np.ndarray and g.__class__ is np.ndarray and sys.getrefcount(previous) <= _ONLY_HERE
-            and previous.shape == g.shape and previous.dtype == g.dtype and previous.flags.owndata
-            and previous.flags.writeable):
+    if (g.__class__ is np.ndarray and _owned(previous, 2)  # 2: the caller's variable and this parameter
+            and previous.shape == g.shape and previous.dtype == g.dtype):
         return np.add(previous, g, out=previous)
     return previous + g
 

@@ -7,7 +7,8 @@ not in cache. At n = 10^6 (float64) a product into a fresh array took 1.5 ms on 
 product gives):
 
 - *donation*: the engine offers a node the gradient it is about to consume when nothing else refers
-  to it (its reference count), and the rule's last product with it is written into it;
+  to it (its reference count), and the rule's last product with it (``ops._slopes.product``) is
+  written into it;
 - *the seed*: a full sum's gradient is a read-only broadcast of the scalar 1, and ``1 * factor`` is
   ``factor``, so the product is ``factor`` itself.
 
@@ -27,7 +28,6 @@ import numpy as np
 
 #: elements from which the spares pay for their checks (a product of 4096 float64 takes ~2 us)
 FROM_SIZE = 4096
-_ONLY_HERE = 3  # references to an offered gradient: the engine's variable, offer()'s argument, getrefcount's
 
 
 class _Offer(threading.local):
@@ -43,27 +43,9 @@ state = _Offer()
 def offer(g: np.ndarray) -> None:
     """Let the next rule overwrite ``g`` (an array of ``FROM_SIZE`` elements or more) when nothing but the
     engine refers to it. The caller makes sure the rule reads ``g`` in one product at most
-    (``Node.donates``) and withdraws the offer after it."""
-    if sys.getrefcount(g) <= _ONLY_HERE and g.flags.owndata and g.flags.writeable:
+    (``Node.donates``) and withdraws the offer after it. The rules' side is ``ops._slopes.product``."""
+    if owned(g, 2):  # 2: the engine's variable and this parameter
         state.donor = g
-
-
-def product(g, factor, last: bool = True):
-    """``g * factor`` in a backward rule, sparing the fresh array where the engine allows (module
-    docstring). ``last``: whether the rule reads ``g`` no more after this (only then may it be overwritten)."""
-    if g.__class__ is np.ndarray and g.size >= FROM_SIZE and state.sparing:
-        same = factor.__class__ is np.ndarray and factor.shape == g.shape and factor.dtype == g.dtype
-        if last and g is state.donor and (same or (factor.__class__ in (float, int) and g.dtype.kind == "f")):
-            state.donor = None
-            return np.multiply(g, factor, out=g)
-        if same and _is_seed(g):
-            return factor
-    return g * factor
-
-
-def _is_seed(g: np.ndarray) -> bool:
-    """A real array whose elements are all one stored 1 (a broadcast, every stride 0)."""
-    return g.dtype.kind == "f" and not any(g.strides) and g.flat[0] == 1
 
 
 def owned(g, holders: int) -> bool:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.gradient_donation import FROM_SIZE
+from ..autograd.gradient_donation import state as _spares
+
 
 def _fresh(a) -> bool:
     """An array (not a Tensor, not 0-d: numpy returns scalars for those) that operations can write into."""
@@ -26,6 +29,25 @@ def _holds_result(made, g) -> bool:
 def times(g, factor):
     """``g * factor``, written into ``factor`` when it can."""
     return np.multiply(g, factor, out=factor) if _holds_result(factor, g) else g * factor
+
+
+def product(g, factor, last: bool = True):
+    """``g * factor`` on the eager backward pass from ``FROM_SIZE`` elements, sparing the fresh array where
+    the engine allows (autograd/gradient_donation.py): written into ``g`` when the engine donated it and
+    ``last`` (the rule reads ``g`` no more), or ``factor`` itself when ``g`` is a sum's seed of ones."""
+    if g.__class__ is np.ndarray and g.size >= FROM_SIZE and _spares.sparing:
+        same = _holds_result(factor, g)
+        if last and g is _spares.donor and (same or (factor.__class__ in (float, int) and g.dtype.kind == "f")):
+            _spares.donor = None
+            return np.multiply(g, factor, out=g)
+        if same and _is_seed(g):
+            return factor
+    return g * factor
+
+
+def _is_seed(g: np.ndarray) -> bool:
+    """A real array whose elements are all one stored 1 (a broadcast, every stride 0)."""
+    return g.dtype.kind == "f" and not any(g.strides) and g.flat[0] == 1
 
 
 def over(g, divisor):

@@ -15,10 +15,9 @@ import numpy as np
 
 from .._dtypes import SCALAR_TYPE_NAMES, from_numpy_dtype, get_default_dtype
 from ..autograd.gradient_donation import FROM_SIZE as SPARE_FROM
-from ..autograd.gradient_donation import product
 from ..tensor import Tensor, _wrap
 from ._primitive import defprim, function, unary, variant
-from ._slopes import negated, one_minus_square, one_plus_square, over, sigmoid_slope, times
+from ._slopes import negated, one_minus_square, one_plus_square, over, product, sigmoid_slope, times
 
 
 def _sympy(expression):
@@ -189,7 +188,7 @@ def _mul_grads(wanted: tuple, g, out, x, y):
     """Both factors' gradients on arrays. For ``x * x`` (one array twice) the product ``g * x`` is made once
     and doubled (exactly what the two gradients sum to) and sent along the first edge only: one product and
     one sum fewer, a third of the backward of ``x * x``. Large products go through ``product``, which may
-    spare their fresh array (autograd/gradient_donation.py); small ones are the plain products."""
+    spare their fresh array (_slopes.product); small ones are the plain products."""
     large = g.__class__ is np.ndarray and g.size >= SPARE_FROM
     if x is y and wanted[0] and wanted[1] and x.__class__ is np.ndarray:
         h = product(g, x) if large else g * x  # x itself when g is a sum's seed: then not doubled in place
