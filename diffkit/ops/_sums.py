@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
+from ._blas import gemm
 
 
 def sum_to(g, shape: tuple):
@@ -64,7 +65,7 @@ def sum_leading(g: np.ndarray, k: int) -> np.ndarray:
     if g.ndim <= k or not _blas_summable(g):
         return g.sum(axis=tuple(range(k)))
     rows = math.prod(g.shape[:k])
-    total = np.dot(ones_vector(rows, g.dtype), g.reshape(rows, -1))
+    total = gemm(ones_vector(rows, g.dtype), g.reshape(rows, -1))
     return total if total.ndim == g.ndim - k else total.reshape(g.shape[k:])
 
 
@@ -77,7 +78,7 @@ def sum_trailing(g: np.ndarray, k: int) -> np.ndarray:
     if g.ndim < k or not _blas_summable(g):
         return g.sum(axis=tuple(range(g.ndim - k, g.ndim)))
     rows = g.reshape(math.prod(kept), -1)
-    return np.dot(rows, ones_vector(rows.shape[1], g.dtype)).reshape(kept)
+    return gemm(rows, ones_vector(rows.shape[1], g.dtype)).reshape(kept)
 
 
 def max_along(x: np.ndarray, axis: int) -> np.ndarray:

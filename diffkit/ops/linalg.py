@@ -12,6 +12,7 @@ import numpy as np
 
 from .._dtypes import C_TYPE_NAMES
 from ..tensor import Tensor
+from ._blas import gemm
 from ._primitive import apply, defprim, dispatch_other, function, variant
 from .shape import reshape, transpose, unsqueeze
 
@@ -37,7 +38,7 @@ def _grad_b(g, out, a, b):
     return matmul(transpose(a, -1, -2), g)
 
 
-MATMUL = defprim("matmul", np.matmul, (_grad_a, _grad_b),
+MATMUL = defprim("matmul", gemm, (_grad_a, _grad_b),
                  jvp=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)),
                  node="UnsafeViewBackward0", display="{0} @ {1}")
 _NAMED = {(1, 1): variant(MATMUL, "DotBackward0"), (2, 1): variant(MATMUL, "MvBackward0"),
@@ -99,7 +100,7 @@ def matmul(a, b):
         prim = _NAMED.get(key, MATMUL) if same_batch else MATMUL
         return apply(prim, (a, b))
     if a.__class__ is np.ndarray and b.__class__ is np.ndarray:
-        return np.matmul(a, b)  # the backward pass: straight to numpy
+        return gemm(a, b)  # the backward pass: straight to numpy
     return dispatch_other(MATMUL, (a, b), {})
 
 

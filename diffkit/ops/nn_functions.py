@@ -16,6 +16,7 @@ import numpy as np
 from .._dtypes import SCALAR_TYPE_NAMES
 from ..graphs.recorder import kernel
 from ..tensor import Tensor, _wrap
+from ._blas import gemm
 from ._primitive import apply, defprim, variant
 from ._sums import sum_leading
 from .elementwise import MUL
@@ -27,7 +28,7 @@ from .shape import reshape, transpose
 
 # ---------------------------------------------------------------------------- linear
 def _linear_forward(x, w, b):
-    out = np.matmul(x, w.T)
+    out = gemm(x, w.T)
     if b is not None:
         out += b
     return out
@@ -39,7 +40,7 @@ def _linear_input_grad(g, out, x, w, b):
 
 def _linear_weight_grad(g, out, x, w, b):
     if g.__class__ is np.ndarray and g.ndim == 2:  # the common case, without dispatch
-        return np.matmul(g.T, x)
+        return gemm(g.T, x)
     n_out, n_in = w.shape
     return matmul(transpose(reshape(g, (-1, n_out)), 0, 1), reshape(x, (-1, n_in)))
 
