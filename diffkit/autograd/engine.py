@@ -47,7 +47,7 @@ def _initial_grads(outputs: tuple, grad_outputs: tuple, create_graph: bool) -> l
         if given is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(out._data.shape, out._data.dtype)
+            g = np.array(1, out._data.dtype) if out._data.ndim == 0 else np.ones(out._data.shape, out._data.dtype)
             grads.append(_wrap(g) if create_graph else g)
             continue
         g = given if isinstance(given, Tensor) else Tensor(given)

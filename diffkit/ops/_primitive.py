@@ -12,17 +12,16 @@ numpy, Tensors get a tape node, dual numbers and SymPy expressions get their own
 """
 from __future__ import annotations
 
-import traceback
-
 import numpy as np
 
 from .._dtypes import get_default_dtype
 from .._promotion import elementwise_result, wrapped_ints
-from ..autograd import grad_mode, tape_hooks
-from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class, sequence
+from ..autograd import grad_mode
+from ..autograd.graph import OVERWRITTEN, SECOND_BACKWARD_MESSAGE, Node, node_class
 from ..tensor import Tensor, _wrap, shared_counter
-from ._errors import inplace_message, stale_view, torch_error
+from ._errors import inplace_message, torch_error
 from ._sums import sum_to
+from ._tape_record import record
 
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
@@ -183,6 +182,10 @@ class PrimitiveNode(Node):
             elif len(saved) == 2:  # unrolled for two: the backward's hot path
                 a, b = saved
                 inputs = (a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
+            elif len(saved) == 3:  # linear's (x, W, None)
+                a, b, c = saved
+                inputs = (a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b,
+                          c._data if isinstance(c, Tensor) else c)
             else:
                 inputs = [x._data if isinstance(x, Tensor) else x for x in saved]
         if create_graph and out is not None:
@@ -256,7 +259,7 @@ def apply(prim: Primitive, args: tuple, params: dict = _EMPTY) -> Tensor:
     if _state.capture is not None:
         _state.capture.record_forward(prim, args, params, computed)
     if requires_grad and _state.enabled and prim.node_class is not None and out.dtype.kind in "fc":
-        result = _record(prim, args, params, out, residual)  # integer and bool results are not differentiable
+        result = record(prim, args, params, out, residual)  # integer and bool results are not differentiable
     else:
         result = _wrap(out)
     if prim.is_view:
@@ -317,86 +320,6 @@ def _torch_float_promotion(out: np.ndarray, arrays: list) -> np.ndarray:
     else:
         target = get_default_dtype().np
     return out if target == _F64 else out.astype(target)
-
-
-def _record(prim: Primitive, args: tuple, params: dict, out: np.ndarray, residual=None) -> Tensor:
-    node = prim.node_class()
-    node.seq = next(sequence)
-    node.hooks = None
-    node.freed = False
-    node.params = params
-    node.residual = residual
-    out_shape = out.shape
-    if len(args) == 1:  # unary operations: most of the tape, so they skip the general loop
-        a = args[0]
-        if a._view_version is not None and a._view_version != a._vc[0]:
-            raise stale_view(a)
-        node.edges = (a.grad_fn or a,)
-        node.in_shapes = None if a._data.shape == out_shape else (a._data.shape,)
-        wanted = 1
-    elif len(args) == 2:  # binary operations (x * y, x + 0.5): the rest of the tape, unrolled
-        a, b = args
-        grad_a = isinstance(a, Tensor) and a._requires_grad
-        grad_b = isinstance(b, Tensor) and b._requires_grad
-        if grad_a and a._view_version is not None and a._view_version != a._vc[0]:
-            raise stale_view(a)
-        if grad_b and b._view_version is not None and b._view_version != b._vc[0]:
-            raise stale_view(b)
-        node.edges = ((a.grad_fn or a) if grad_a else None, (b.grad_fn or b) if grad_b else None)
-        wanted = grad_a | grad_b << 1
-        shape_a = a._data.shape if grad_a else out_shape
-        shape_b = b._data.shape if grad_b else out_shape
-        node.in_shapes = None if shape_a == out_shape and shape_b == out_shape else (shape_a, shape_b)
-    else:
-        edges = []
-        shapes = None
-        wanted = 0  # bit i set: input i needs a gradient
-        i = 0
-        for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
-                if a._view_version is not None and a._view_version != a._vc[0]:
-                    raise stale_view(a)
-                edges.append(a.grad_fn or a)
-                wanted |= 1 << i
-                if a._data.shape != out_shape:
-                    if shapes is None:
-                        shapes = [out_shape] * len(args)
-                    shapes[i] = a._data.shape
-            else:
-                edges.append(None)
-            i += 1
-        node.in_shapes = None if shapes is None else tuple(shapes)
-        node.edges = tuple(edges)
-    if prim.saves_inputs:
-        keep = prim.saved_indices
-        saved = args if keep is None else tuple([a if i in keep else None for i, a in enumerate(args)])
-        if prim.needs is not None and len(prim.needs[wanted]) < len(saved):
-            needed = prim.needs[wanted]  # keep only the tensors the rules to be run read (x * 0.5 keeps no x)
-            if len(saved) == 2:
-                a, b = saved
-                saved = (a if 0 in needed or not isinstance(a, Tensor) else None,
-                         b if 1 in needed or not isinstance(b, Tensor) else None)
-            else:
-                saved = tuple([a if i in needed or not isinstance(a, Tensor) else None for i, a in enumerate(saved)])
-        node.saved = saved
-        if len(saved) == 2:  # Tensor._version, inlined (and unrolled for two): the tape's hot path
-            a, b = saved
-            node.versions = ((a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None,
-                             (b._count if b._vc is None else b._vc[0]) if isinstance(b, Tensor) else None)
-        else:
-            node.versions = tuple([(a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None
-                                   for a in saved])
-    else:
-        node.saved = None
-    node.out = out if prim.saves_output else None
-    if _state.anomaly:
-        node.forward_stack = traceback.format_stack()[:-3]
-    result = _wrap(out, True, node)
-    if node.out is not None:  # a saved output is watched: its count stays 0 until it, a view or a detach() changes
-        node.out_vc = result._vc = [0]
-    if tape_hooks.active:
-        tape_hooks.notify(node, args, result)
-    return result
 
 
 # ------------------------------------------------------------------ polymorphic dispatch
