@@ -56,7 +56,10 @@ def gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if _CONTROLS is None or a.__class__ is not np.ndarray or b.__class__ is not np.ndarray:
         return np.matmul(a, b)
     # m·k·n multiply-adds, times the batch of whichever operand carries it
-    work = max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * (a.shape[-2] if a.ndim > 1 else 1))
+    work = a.size * (b.shape[-1] if b.ndim > 1 else 1)
+    other = b.size * (a.shape[-2] if a.ndim > 1 else 1)
+    if other > work:
+        work = other
     if work < _OPENBLAS_ALONE or work >= SINGLE_THREAD_BELOW or threading.get_ident() != _MAIN:
         return np.matmul(a, b)
     set_threads, get_threads = _CONTROLS

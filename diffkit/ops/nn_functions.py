@@ -61,8 +61,9 @@ LINEAR = defprim("linear", _linear_forward, (_linear_input_grad, _linear_weight_
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` over the last dimension of ``input``."""
-    x_shape = input._data.shape if isinstance(input, Tensor) else np.shape(input)
-    w_shape = weight._data.shape if isinstance(weight, Tensor) else np.shape(weight)
+    x_tensor, w_tensor = isinstance(input, Tensor), isinstance(weight, Tensor)
+    x_shape = input._data.shape if x_tensor else np.shape(input)
+    w_shape = weight._data.shape if w_tensor else np.shape(weight)
     if not x_shape or not w_shape:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(x_shape)}D and "
                            f"{len(w_shape)}D")
@@ -70,9 +71,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rows = int(np.prod(x_shape[:-1])) if len(x_shape) > 1 else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
                            f"{w_shape[1]}x{w_shape[0]})")
-    if isinstance(input, Tensor) and isinstance(weight, Tensor):
-        same_dtype(input, weight, MIXED_PRODUCT)
-        if isinstance(bias, Tensor):
+    if x_tensor and w_tensor:
+        dtype = input._data.dtype
+        if weight._data.dtype is not dtype:
+            same_dtype(input, weight, MIXED_PRODUCT)
+        if bias is not None and isinstance(bias, Tensor) and bias._data.dtype is not dtype:
             same_dtype(bias, input, MIXED_BIAS, SCALAR_TYPE_NAMES)
     return apply(LINEAR, (input, weight, bias))
 

@@ -185,7 +185,9 @@ class Optimizer:
 
     def _update_all(self) -> None:
         """Update every parameter that has a gradient, with the hyperparameters its group has now."""
-        with grad_mode.no_grad():
+        mode = grad_mode.state  # grad mode off, as no_grad() would, without making its object each step
+        enabled, mode.enabled = mode.enabled, False
+        try:
             for group in self.param_groups:
                 hyper = _plain(group)
                 maximize = group.get("maximize", False)
@@ -206,6 +208,8 @@ class Optimizer:
                         p._count += 1
                     else:
                         p._vc[0] += 1
+        finally:
+            mode.enabled = enabled
 
     def _update(self, group: dict, param: Tensor, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError
