@@ -108,8 +108,11 @@ def record(prim, args: tuple, params: dict, out: np.ndarray, residual=None) -> T
             a, b = saved
             node.versions = ((a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None,
                              (b._count if b._vc is None else b._vc[0]) if isinstance(b, Tensor) else None)
-        elif len(saved) == 3:
-            node.versions = (_version(saved[0]), _version(saved[1]), _version(saved[2]))
+        elif len(saved) == 3:  # linear's (x, W, None): inlined as for two
+            a, b, c = saved
+            node.versions = ((a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None,
+                             (b._count if b._vc is None else b._vc[0]) if isinstance(b, Tensor) else None,
+                             (c._count if c._vc is None else c._vc[0]) if isinstance(c, Tensor) else None)
         else:
             node.versions = tuple([_version(a) for a in saved])
     else:
