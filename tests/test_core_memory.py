@@ -147,3 +147,29 @@ def test_a_product_keeps_only_the_operand_its_gradient_reads(combine) -> None:
     y.sum().backward()
     expected = np.exp([1.0, 2.0, 3.0]) * (np.array([0.5, 0.25, 0.125]) if combine(2, 4) == 0.5 else [2, 4, 8])
     np.testing.assert_allclose(x.grad.numpy(), expected)
+
+
+def _tracked_per_op(n: int) -> float:
+    """Objects the cyclic collector tracks per recorded op of a scalar chain (x·x, x·0.5, x + 0.5)."""
+    x = dk.tensor(0.5, dtype=dk.float64, requires_grad=True)
+    gc.collect()
+    before = len(gc.get_objects())
+    for i in range(n):
+        x = x * x if i % 3 == 0 else x * 0.5 if i % 3 == 1 else x + 0.5
+    gc.collect()  # tuples of untracked items (saved constants, versions) are untracked here
+    held = len(gc.get_objects()) - before
+    x.backward()
+    return held / n
+
+
+def test_a_deep_graph_gives_the_cycle_collector_few_objects() -> None:
+    """Full collections rescan every tracked object while a graph grows, so each one costs a deep graph's
+    build about a microsecond an op (10^6 ops: 6.5 against 8.8 us an op to build with the edges kept in
+    the node's slots instead of a tuple). Per op here: the node, and for x·x the saved tuple and the
+    Tensor it keeps."""
+    per_op = _tracked_per_op(3000)
+    assert 1.6 <= per_op <= 1.7  # 1 + 2/3; an edges tuple per node would make it 2.67
+    y = dk.tensor(2.0, requires_grad=True) * 3
+    z = y * 2  # z's node refers to y's from its own slots, through no container
+    assert z.grad_fn.next_functions[0][0] is y.grad_fn
+    assert [type(o) for o in gc.get_referrers(y.grad_fn) if o is not y] == [type(z.grad_fn)]

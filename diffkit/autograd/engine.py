@@ -67,7 +67,8 @@ def _reachable_nodes(roots) -> list:
         if node in seen:
             continue
         seen.add(node)
-        for edge in node.edges:
+        n = node._en
+        for edge in (node._e0, node._e1) if n == 2 else (node._e0,) if n == 1 else n:  # node.edges, inlined
             if edge is not None and edge.__class__ is not Tensor and isinstance(edge, Node) and edge not in seen:
                 stack.append(edge)
     return sorted(seen, key=_by_sequence, reverse=True)
@@ -159,7 +160,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph: bool, inputs
                     check_gradients(node, node_grads)
                 if observer is not None:
                     observer(node, g, node_grads)
-            for edge, gi in zip(node.edges, node_grads):
+            n = node._en
+            for edge, gi in zip((node._e0, node._e1) if n == 2 else (node._e0,) if n == 1 else n, node_grads):
                 if gi is None:
                     continue
                 if isinstance(edge, Node):  # inlined send(): this loop is the engine's hot path

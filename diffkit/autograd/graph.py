@@ -24,8 +24,29 @@ SECOND_BACKWARD_MESSAGE = (
 class Node:
     """Base of every ``grad_fn``: a position on the tape (``seq``) and outgoing edges."""
 
-    __slots__ = ("seq", "edges", "hooks", "forward_stack", "__weakref__")
+    __slots__ = ("seq", "_e0", "_e1", "_en", "hooks", "forward_stack", "__weakref__")
     donates = False  # whether _vjp may overwrite an offered gradient (autograd/gradient_donation.py)
+
+    @property
+    def edges(self) -> tuple:
+        """Where each input's gradient goes: its node, the leaf itself, or None. One or two edges are kept in
+        slots (``_en`` says how many; for more it is the tuple): a tuple per node was a third of the objects
+        that Python's cyclic collector rescans, again and again, while a deep graph is being built."""
+        n = self._en
+        if n == 2:
+            return (self._e0, self._e1)
+        if n == 1:
+            return (self._e0,)
+        return n
+
+    @edges.setter
+    def edges(self, edges: tuple) -> None:
+        if len(edges) == 2:
+            self._en, self._e0, self._e1 = 2, edges[0], edges[1]
+        elif len(edges) == 1:
+            self._en, self._e0 = 1, edges[0]
+        else:
+            self._en = tuple(edges)
 
     def _vjp(self, grad, create_graph: bool) -> tuple:
         """Gradients for each edge (``None`` where an edge is ``None``)."""

@@ -170,8 +170,10 @@ class PrimitiveNode(Node):
         if out is OVERWRITTEN or (out is not None and self.out_vc[0]):  # the output changed in place since
             raise RuntimeError(inplace_message(self, "output 0", None))
         saved = self.saved
+        n = self._en
+        edges = (self._e0, self._e1) if n == 2 else (self._e0,) if n == 1 else n  # self.edges, inlined
         if saved is None:
-            inputs = (None,) * len(self.edges)
+            inputs = (None,) * len(edges)
         else:
             for x, version in zip(saved, self.versions):
                 if version is not None and (x._count if x._vc is None else x._vc[0]) != version:
@@ -191,7 +193,7 @@ class PrimitiveNode(Node):
         if create_graph and out is not None:
             out = _wrap(out, True, self)
         params = self.params if self.residual is None else self.rule_params(not create_graph)
-        return run_rules(prim, self.edges, self.in_shapes, params, grad, out, inputs, not create_graph)
+        return run_rules(prim, edges, self.in_shapes, params, grad, out, inputs, not create_graph)
 
     def rule_params(self, arrays: bool) -> dict:
         """The params the rules are called with: with the forward's residual when the rules run on arrays."""

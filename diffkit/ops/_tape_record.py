@@ -36,7 +36,7 @@ def record(prim, args: tuple, params: dict, out: np.ndarray, residual=None) -> T
         a = args[0]
         if a._view_version is not None and a._view_version != a._vc[0]:
             raise stale_view(a)
-        node.edges = (a.grad_fn or a,)
+        node._en, node._e0 = 1, a.grad_fn or a  # the edges, in slots (PrimitiveNode.edges)
         node.in_shapes = None if a._data.shape == out_shape else (a._data.shape,)
         wanted = 1
     elif len(args) == 2:  # binary operations (x * y, x + 0.5): the rest of the tape, unrolled
@@ -47,7 +47,7 @@ def record(prim, args: tuple, params: dict, out: np.ndarray, residual=None) -> T
             raise stale_view(a)
         if grad_b and b._view_version is not None and b._view_version != b._vc[0]:
             raise stale_view(b)
-        node.edges = ((a.grad_fn or a) if grad_a else None, (b.grad_fn or b) if grad_b else None)
+        node._en, node._e0, node._e1 = 2, (a.grad_fn or a) if grad_a else None, (b.grad_fn or b) if grad_b else None
         wanted = grad_a | grad_b << 1
         shape_a = a._data.shape if grad_a else out_shape
         shape_b = b._data.shape if grad_b else out_shape
@@ -60,8 +60,8 @@ def record(prim, args: tuple, params: dict, out: np.ndarray, residual=None) -> T
         for x, grad_x in ((a, grad_a), (b, grad_b), (c, grad_c)):
             if grad_x and x._view_version is not None and x._view_version != x._vc[0]:
                 raise stale_view(x)
-        node.edges = ((a.grad_fn or a) if grad_a else None, (b.grad_fn or b) if grad_b else None,
-                      (c.grad_fn or c) if grad_c else None)
+        node._en = ((a.grad_fn or a) if grad_a else None, (b.grad_fn or b) if grad_b else None,
+                    (c.grad_fn or c) if grad_c else None)
         wanted = grad_a | grad_b << 1 | grad_c << 2
         shapes = (a._data.shape if grad_a else out_shape, b._data.shape if grad_b else out_shape,
                   c._data.shape if grad_c else out_shape)
@@ -85,7 +85,7 @@ def record(prim, args: tuple, params: dict, out: np.ndarray, residual=None) -> T
                 edges.append(None)
             i += 1
         node.in_shapes = None if shapes is None else tuple(shapes)
-        node.edges = tuple(edges)
+        node.edges = edges
     if prim.saves_inputs:
         keep = prim.saved_indices
         if keep is None:
