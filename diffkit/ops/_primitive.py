@@ -159,8 +159,22 @@ def _per_input(rules):
 class PrimitiveNode(Node):
     """A ``grad_fn`` made by a primitive: the saved values its rules need, and its params."""
 
-    __slots__ = ("saved", "versions", "out", "out_vc", "params", "in_shapes", "freed", "residual")
+    __slots__ = ("_s0", "_s1", "_sn", "versions", "out", "out_vc", "params", "in_shapes", "freed", "residual")
     prim: Primitive
+
+    @property
+    def saved(self) -> tuple | None:
+        """The inputs the rules read (None where one is not kept), or None. Two are kept in slots, as the
+        edges are (``Node.edges``): the tuple that held them was one more object for the cyclic collector."""
+        n = self._sn
+        return (self._s0, self._s1) if n == 2 else n
+
+    @saved.setter
+    def saved(self, saved: tuple | None) -> None:
+        if saved is not None and len(saved) == 2:
+            self._sn, self._s0, self._s1 = 2, saved[0], saved[1]
+        else:
+            self._sn, self._s0, self._s1 = None if saved is None else tuple(saved), None, None
 
     def _vjp(self, grad, create_graph: bool) -> tuple:
         prim = self.prim
@@ -169,7 +183,8 @@ class PrimitiveNode(Node):
         out = self.out
         if out is OVERWRITTEN or (out is not None and self.out_vc[0]):  # the output changed in place since
             raise RuntimeError(inplace_message(self, "output 0", None))
-        saved = self.saved
+        n = self._sn
+        saved = (self._s0, self._s1) if n == 2 else n  # self.saved, inlined
         n = self._en
         edges = (self._e0, self._e1) if n == 2 else (self._e0,) if n == 1 else n  # self.edges, inlined
         if saved is None:
@@ -202,8 +217,8 @@ class PrimitiveNode(Node):
         return {**self.params, "residual": self.residual if arrays else None}
 
     def _release(self) -> None:
-        if self.saved is not None or self.out is not None or self.residual is not None:
-            self.saved = self.out = self.residual = None
+        if self._sn is not None or self.out is not None or self.residual is not None:
+            self._sn = self._s0 = self._s1 = self.out = self.residual = None
             self.freed = True
 
     @property

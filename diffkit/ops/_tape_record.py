@@ -103,20 +103,22 @@ def record(prim, args: tuple, params: dict, out: np.ndarray, residual=None) -> T
                          b if 1 in needed or not isinstance(b, Tensor) else None)
             else:
                 saved = tuple([a if i in needed or not isinstance(a, Tensor) else None for i, a in enumerate(saved)])
-        node.saved = saved
         if len(saved) == 2:  # Tensor._version, inlined (and unrolled for two): the tape's hot path
             a, b = saved
+            node._sn, node._s0, node._s1 = 2, a, b  # node.saved, in slots
             node.versions = ((a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None,
                              (b._count if b._vc is None else b._vc[0]) if isinstance(b, Tensor) else None)
         elif len(saved) == 3:  # linear's (x, W, None): inlined as for two
             a, b, c = saved
+            node._sn = saved
             node.versions = ((a._count if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else None,
                              (b._count if b._vc is None else b._vc[0]) if isinstance(b, Tensor) else None,
                              (c._count if c._vc is None else c._vc[0]) if isinstance(c, Tensor) else None)
         else:
+            node.saved = saved
             node.versions = tuple([_version(a) for a in saved])
     else:
-        node.saved = None
+        node._sn = None
     node.out = out if prim.saves_output else None
     if _state.anomaly:
         node.forward_stack = traceback.format_stack()[:-3]
