@@ -36,7 +36,7 @@ def record(prim, args: tuple, params: dict, out: np.ndarray, residual=None) -> T
         a = args[0]
         if a._view_version is not None and a._view_version != a._vc[0]:
             raise stale_view(a)
-        node._en, node._e0 = 1, a.grad_fn or a  # the edges, in slots (PrimitiveNode.edges)
+        node._en, node._e0 = 1, a.grad_fn or a  # the edges, in slots (Node.edges)
         node.in_shapes = None if a._data.shape == out_shape else (a._data.shape,)
         wanted = 1
     elif len(args) == 2:  # binary operations (x * y, x + 0.5): the rest of the tape, unrolled
