@@ -6,7 +6,7 @@ above 1.
 """
 from __future__ import annotations
 
-from . import frameworks, minimal_tape, models
+from . import frameworks, minimal_tape, models, numpy_floor
 from .harness import Config, Row, Setup, Timing, cells, measure, paired_ratio
 
 NAME = "mlp"
@@ -37,8 +37,10 @@ def step_rows(cfg: Config, labelled: list[tuple[str, models.Spec, tuple]], what:
         setups = {**models.trainer_setups(spec, LR, SEED, models.step_on(batch)), "tape": _tape_setup(spec, batch)}
         if "diffkit" in cfg.frameworks:
             setups["captured"] = _captured_setup(spec, batch)
+            if "numpy" in cfg.frameworks and _one_thread() is not None:
+                setups["floor, one thread"] = _one_thread_floor_setup(spec, batch)
         outcomes = measure(setups, cfg)
-        note = "; ".join(filter(None, (_captured_note(outcomes), _tape_note(outcomes))))
+        note = "; ".join(filter(None, (_captured_note(outcomes), _tape_note(outcomes), _one_thread_note(outcomes))))
         rows.append(Row(f"{label}: {what}", "ms/step", cells(outcomes, cfg, 1e3), note=note))
     return rows
 
@@ -59,6 +61,45 @@ def _captured_setup(spec: models.Spec, batch: tuple) -> Setup:
         return lambda: step(x, y)
 
     return setup
+
+
+def _one_thread():
+    """(set, get) of numpy's OpenBLAS thread count, as diffkit found them, or None."""
+    from diffkit.ops import _blas
+
+    return _blas._CONTROLS
+
+
+def _one_thread_floor_setup(spec: models.Spec, batch: tuple) -> Setup:
+    """The floor's step with numpy's OpenBLAS on one thread, as diffkit runs a small network's products.
+
+    This host switches between a state where the second BLAS thread speeds the floor's products and one
+    where its spinning slows what follows them (the floor's step took 0.60 and 1.35 ms in two runs of one
+    day). Beside this column, diffkit's ratio reads without that state."""
+
+    def setup(_):
+        set_threads, get_threads = _one_thread()
+        step = models.step_on(batch)(numpy_floor.Trainer(spec, models.init_params(spec, SEED), LR))
+
+        def one_thread_step():
+            threads = get_threads()
+            set_threads(1)
+            try:
+                return step()
+            finally:
+                set_threads(threads)
+
+        return one_thread_step
+
+    return setup
+
+
+def _one_thread_note(outcomes: dict) -> str:
+    floor, diffkit = outcomes.get("floor, one thread"), outcomes.get("diffkit")
+    if not isinstance(floor, Timing):
+        return ""
+    text = f"floor on one BLAS thread {floor.seconds * 1e3:.3g} ms"
+    return text + (f" (diffkit {paired_ratio(diffkit, floor):.2f}× it)" if isinstance(diffkit, Timing) else "")
 
 
 def _captured_note(outcomes: dict) -> str:

@@ -63,6 +63,20 @@ def test_step_rows_time_diffkits_captured_step(rows):
                 row.note
 
 
+def test_step_rows_time_the_floor_on_one_blas_thread(rows):
+    """Beside the floor, the MLP and CNN rows time it with numpy's OpenBLAS on one thread, as diffkit runs a
+    small network's products, and give diffkit's ratio to that too."""
+    from diffkit.ops import _blas
+
+    if _blas._CONTROLS is None:
+        pytest.skip("numpy's OpenBLAS thread controls were not found")
+    threads = _blas._CONTROLS[1]()
+    for row in rows:
+        if row.name.startswith(("MLP", "CNN")) and row.unit == "ms/step":
+            assert re.search(r"floor on one BLAS thread [0-9.e+-]+ ms \(diffkit [0-9.]+× it\)", row.note), row.note
+    assert _blas._CONTROLS[1]() == threads  # the count is restored after the floor's steps
+
+
 def test_reverse_mode_rows_time_diffkits_captured_gradient(rows):
     """The cheap-gradient rows of reverse mode report the captured step's t(∇f)/t(f) beside eager's."""
     reverse = [row for row in rows if row.name.startswith("t(∇f)/t(f), reverse mode")]
