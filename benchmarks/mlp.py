@@ -94,14 +94,6 @@ def _one_thread_floor_setup(spec: models.Spec, batch: tuple) -> Setup:
     return setup
 
 
-def _one_thread_note(outcomes: dict) -> str:
-    floor, diffkit = outcomes.get("floor, one thread"), outcomes.get("diffkit")
-    if not isinstance(floor, Timing):
-        return ""
-    text = f"floor on one BLAS thread {floor.seconds * 1e3:.3g} ms"
-    return text + (f" (diffkit {paired_ratio(diffkit, floor):.2f}× it)" if isinstance(diffkit, Timing) else "")
-
-
 def _captured_note(outcomes: dict) -> str:
     """The replayed step, and its ratios to the floor and to PyTorch measured in the same rounds."""
     captured = outcomes.get("captured")
@@ -112,13 +104,26 @@ def _captured_note(outcomes: dict) -> str:
     return f"captured step (diffkit.graphs.capture) {captured.seconds * 1e3:.3g} ms = " + ", ".join(ratios)
 
 
+def _step_note(outcomes: dict, key: str, label: str, ratio_of: tuple[str, str], form: str) -> str:
+    """``label`` and the step time of ``outcomes[key]``, then ``form`` with the paired ratio of the two
+    outcomes named in ``ratio_of`` when both were timed."""
+    timing = outcomes.get(key)
+    if not isinstance(timing, Timing):
+        return ""
+    a, b = (outcomes.get(k) for k in ratio_of)
+    ratio = form.format(paired_ratio(a, b)) if isinstance(a, Timing) and isinstance(b, Timing) else ""
+    return f"{label} {timing.seconds * 1e3:.3g} ms{ratio}"
+
+
 def _tape_note(outcomes: dict) -> str:
     """What recording alone costs: the minimal tape's step, and its ratio to the floor's."""
-    tape, floor = outcomes.get("tape"), outcomes.get("numpy")
-    if not isinstance(tape, Timing):
-        return ""
-    text = f"minimal tape over the floor's kernels {tape.seconds * 1e3:.3g} ms"
-    return text + (f" = {paired_ratio(tape, floor):.2f}× floor" if isinstance(floor, Timing) else "")
+    return _step_note(outcomes, "tape", "minimal tape over the floor's kernels", ("tape", "numpy"), " = {:.2f}× floor")
+
+
+def _one_thread_note(outcomes: dict) -> str:
+    """The floor on one BLAS thread, and diffkit's ratio to it."""
+    return _step_note(outcomes, "floor, one thread", "floor on one BLAS thread", ("diffkit", "floor, one thread"),
+                      " (diffkit {:.2f}× it)")
 
 
 def run(cfg: Config) -> list[Row]:
