@@ -74,6 +74,8 @@ def test_step_rows_time_the_floor_on_one_blas_thread(rows):
     for row in rows:
         if row.name.startswith(("MLP", "CNN")) and row.unit == "ms/step":
             assert re.search(r"floor on one BLAS thread [0-9.e+-]+ ms \(diffkit [0-9.]+× it\)", row.note), row.note
+            tape = r"minimal tape over the floor's kernels [0-9.e+-]+ ms = [0-9.]+× floor"
+            assert re.search(tape, row.note), row.note
     assert _blas._CONTROLS[1]() == threads  # the count is restored after the floor's steps
 
 
