@@ -78,18 +78,10 @@ def _one_thread_floor_setup(spec: models.Spec, batch: tuple) -> Setup:
     day). Beside this column, diffkit's ratio reads without that state."""
 
     def setup(_):
-        set_threads, get_threads = _one_thread()
+        from diffkit.ops._blas import on_one_thread
+
         step = models.step_on(batch)(numpy_floor.Trainer(spec, models.init_params(spec, SEED), LR))
-
-        def one_thread_step():
-            threads = get_threads()
-            set_threads(1)
-            try:
-                return step()
-            finally:
-                set_threads(threads)
-
-        return one_thread_step
+        return lambda: on_one_thread(step)
 
     return setup
 

@@ -62,12 +62,18 @@ def gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         work = other
     if work < _OPENBLAS_ALONE or work >= SINGLE_THREAD_BELOW or threading.get_ident() != _MAIN:
         return np.matmul(a, b)
+    return on_one_thread(np.matmul, a, b)
+
+
+def on_one_thread(fn, *args):
+    """``fn(*args)`` with numpy's OpenBLAS on one thread, its count restored after (even on an error);
+    needs the controls (``_CONTROLS`` not None)."""
     set_threads, get_threads = _CONTROLS
     threads = get_threads()
     if threads == 1:
-        return np.matmul(a, b)
+        return fn(*args)
     set_threads(1)
     try:
-        return np.matmul(a, b)
+        return fn(*args)
     finally:
         set_threads(threads)

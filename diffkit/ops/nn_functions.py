@@ -75,7 +75,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         dtype = input._data.dtype
         if weight._data.dtype is not dtype:
             same_dtype(input, weight, MIXED_PRODUCT)
-        if bias is not None and isinstance(bias, Tensor) and bias._data.dtype is not dtype:
+        if isinstance(bias, Tensor) and bias._data.dtype is not dtype:
             same_dtype(bias, input, MIXED_BIAS, SCALAR_TYPE_NAMES)
     return apply(LINEAR, (input, weight, bias))
 
